@@ -1,0 +1,113 @@
+"""Command-line commands: bootstrap, tick, audit verify, users create, seed-demo, serve."""
+import sys
+from datetime import datetime
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from models import Unit, db
+
+
+def bootstrap_units() -> int:
+    """Load the deployment city's units (GB/T 2260) from its policy data; idempotent."""
+    city = current_app.config["CITY_POLICY"]
+    added = 0
+    for code, name, parent, level in city.unit_rows():
+        unit = db.session.get(Unit, code)
+        if unit is None:
+            db.session.add(Unit(code=code, name=name, parent_code=parent, level=level))
+            db.session.flush()
+            added += 1
+    return added
+
+
+def init_commands(app: Flask) -> None:
+    """Register the CLI."""
+    from workflows.audit import verify_chain
+    from workflows.deploy import deploy_shipped
+    from workflows.errors import DomainError
+    from workflows.people import create_user
+    from workflows.timers import tick
+
+    @app.cli.command("bootstrap")
+    def bootstrap_cmd() -> None:
+        """Load units and deploy the shipped diagrams that are not deployed yet (idempotent)."""
+        units = bootstrap_units()
+        versions = deploy_shipped()
+        db.session.commit()
+        click.echo(f"units added: {units}; processes deployed: {', '.join(f'{v.process_key} v{v.version}' for v in versions) or 'none'}")
+
+    @app.cli.command("tick")
+    @click.option("--now", "now_iso", default=None, help="ISO 8601 time to act as now (default: real time)")
+    def tick_cmd(now_iso: str | None) -> None:
+        """Fire every due timer; prints how many fired."""
+        now = None
+        if now_iso:
+            now = datetime.fromisoformat(now_iso)
+            if now.tzinfo is None:
+                from workflows.clock import SHANGHAI
+                now = now.replace(tzinfo=SHANGHAI)
+        click.echo(f"fired: {tick(now)}")
+
+    audit_cli = AppGroup("audit", help="Audit trail commands.")
+
+    @audit_cli.command("verify")
+    def audit_verify() -> None:
+        """Check the SHA-256 chain; exit 1 naming the first altered or missing event."""
+        report = verify_chain()
+        if report.ok:
+            click.echo(f"audit chain OK: {report.checked} events")
+            return
+        click.echo(f"audit chain BROKEN at event {report.first_bad_seq}: {report.reason}", err=True)
+        sys.exit(1)
+
+    app.cli.add_command(audit_cli)
+
+    users_cli = AppGroup("users", help="User administration.")
+
+    @users_cli.command("create")
+    @click.argument("name")
+    @click.option("--role", required=True)
+    @click.option("--unit", "unit_code", default=None)
+    @click.option("--agency", "agency_id", type=int, default=None)
+    @click.option("--display-name", default=None)
+    @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+    def users_create(name: str, role: str, unit_code: str | None, agency_id: int | None,
+                     display_name: str | None, password_stdin: bool) -> None:
+        """Create a user; the password is read from stdin."""
+        if not password_stdin:
+            raise click.UsageError("请使用 --password-stdin 从标准输入提供密码")
+        password = sys.stdin.readline().rstrip("\n")
+        try:
+            user = create_user(name, password, role=role, unit_code=unit_code, agency_id=agency_id,
+                               display_name=display_name)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            details = "; ".join(f"{k}: {'，'.join(v)}" for k, v in (err.errors or {}).items())
+            click.echo(f"error: {err.message} {details}", err=True)
+            sys.exit(2)
+        click.echo(f"created user {user.username} (id {user.id}, role {user.role}, unit {user.unit_code})")
+
+    app.cli.add_command(users_cli)
+
+    @app.cli.command("seed-demo")
+    def seed_demo_cmd() -> None:
+        """Load demo users (passwords printed; demo only), units and agencies in several states."""
+        from demo import seed_demo
+        for line in seed_demo():
+            click.echo(line)
+
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1")
+    @click.option("--port", default=5000, type=int)
+    def serve_cmd(host: str, port: int) -> None:
+        """Serve with waitress and run the timer scheduler in the background."""
+        from waitress import serve
+
+        from workflows.setup import start_scheduler
+        start_scheduler(current_app._get_current_object())
+        click.echo(f"安服监管 running on http://{host}:{port}/ (timer scheduler every "
+                   f"{current_app.config['SCHEDULER_SECONDS']}s)")
+        serve(current_app._get_current_object(), host=host, port=port, threads=8)

@@ -1,0 +1,86 @@
+"""Demo data for `flask seed-demo`: users of every role, and agencies in several registration states.
+
+Everything goes through the domain verbs (start_case, complete_task, upload_document), so the demo cases
+have real workflow state, inbox rows and audit trails. Passwords are printed: demo only.
+"""
+from flask import current_app
+from sqlalchemy import select
+
+from commands import bootstrap_units
+from models import User, db
+from rules.credit_code import make_credit_code
+from workflows.cases import start_case
+from workflows.deploy import deploy_shipped
+from workflows.documents import upload_document
+from workflows.people import create_user
+from workflows.queries import case_open_tasks
+from workflows.tasks import complete_task
+
+DEMO_PASSWORD = "anfu-demo-2026"
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+AGENCIES = [
+    ("晋城市安泰安全技术服务有限公司", "approve"),
+    ("山西晋安检测检验有限公司", "approve"),
+    ("晋城市众安安全咨询有限公司", "review"),
+    ("泽州县恒信安全评价有限公司", "return"),
+    ("高平市诚达安全培训中心", "reject"),
+]
+
+
+def _user(username: str, role: str, name: str, unit: str | None = None) -> User:
+    existing = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    return existing or create_user(username, DEMO_PASSWORD, role=role, display_name=name, unit_code=unit)
+
+
+def _application(name: str, county: str, n: int, case_id: int, user) -> dict:
+    data = {"name": name, "credit_code": make_credit_code(f"91{county}MA0DEMO{n:02d}"), "legal_representative": "张伟",
+            "contact_person": "刘洋", "contact_phone": "13900139000", "email": f"agency{n}@demo.example.cn",
+            "address": f"{name}办公楼", "county": county, "staff_count": 12 + n,
+            "service_categories": ["安全评估评价", "安全咨询托管"], "business_scope": "安全评价；安全生产咨询；隐患排查",
+            "qualification_required": n % 2 == 1}
+    for m in current_app.config["CITY_POLICY"].registration_materials:
+        doc = upload_document(user, _case(case_id), filename=f"{m['title']}.pdf", content=DEMO_PDF, kind=m["kind"])
+        data[m["kind"]] = doc.id
+    return data
+
+
+def _case(case_id: int):
+    from models import Case
+    return db.session.get(Case, case_id)
+
+
+def seed_demo() -> list[str]:
+    """Create the demo world; returns the lines to print."""
+    bootstrap_units()
+    deploy_shipped()
+    city = current_app.config["CITY_POLICY"]
+    counties = [code for code, _, parent, _ in city.unit_rows() if parent == city.code]
+    lines = [f"demo city: {city.name} ({city.code}); password for every demo user: {DEMO_PASSWORD}"]
+    people = [("admin", "admin", "系统管理员", None), ("city", "city_official", "市局 赵科长", None),
+              ("leader", "leader", "市局 钱局长", None), ("owner", "process_owner", "流程管理员 孙工", None),
+              ("auditor", "auditor", "审计 周审计", None), ("expert1", "expert", "专家 吴教授", None),
+              ("expert2", "expert", "专家 郑高工", None)]
+    people += [(f"county{i + 1}", "county_official", f"县局 审核员{i + 1}", code) for i, code in enumerate(counties[:3])]
+    for username, role, name, unit in people:
+        _user(username, role, name, unit)
+        lines.append(f"  {username:10s} {role:16s} {name}")
+    db.session.commit()
+    reviewers = {u.unit_code: u for u in db.session.execute(select(User).where(User.role == "county_official")).scalars()}
+    for n, (name, target) in enumerate(AGENCIES, start=1):
+        username = f"agency{n}"
+        if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
+            continue
+        county = counties[(n - 1) % min(3, len(counties))]
+        user = create_user(username, DEMO_PASSWORD, role="agency", display_name=f"{name} 经办人")
+        case = start_case(user, "registration")
+        db.session.flush()
+        task = case_open_tasks(case.id)[0][0]
+        complete_task(user, task.id, _application(name, county, n, case.id, user))
+        reviewer = reviewers[county]
+        if target != "review":
+            review = case_open_tasks(case.id)[0][0]
+            opinion = {"approve": "", "return": "营业执照复印件不清晰，请补正", "reject": "不具备独立法人资格"}[target]
+            complete_task(reviewer, review.id, {"decision": target, "opinion": opinion})
+        db.session.commit()
+        lines.append(f"  {username:10s} agency           {name} → {target}")
+    return lines

@@ -1,0 +1,6 @@
+"""The JSON API under /api, documented at /api/openapi.json."""
+from flask import Blueprint
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+from . import auth, cases, documents, openapi, tasks, units  # noqa: F401

@@ -1,0 +1,110 @@
+"""Marshmallow input/output pairs of the JSON API (also the source of the OpenAPI document)."""
+from marshmallow import Schema, fields, validate
+
+
+class TokenIn(Schema):
+    username = fields.String(required=True)
+    password = fields.String(required=True, load_only=True)
+
+
+class TokenOut(Schema):
+    token = fields.String()
+    expires_in = fields.Integer()
+
+
+class UnitOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    parent = fields.String(allow_none=True)
+
+
+class TaskOut(Schema):
+    id = fields.String()
+    case_id = fields.Integer()
+    process = fields.String()
+    name = fields.String(metadata={"description": "BPMN id of the user task"})
+    title = fields.String()
+    role = fields.String()
+    unit = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True, metadata={"description": "username of the claimant"})
+    assignee_name = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    claimed_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    due_provisional = fields.Boolean()
+    overdue = fields.Boolean()
+    form = fields.String()
+
+
+class InboxOut(Schema):
+    items = fields.List(fields.Nested(TaskOut))
+
+
+class CaseIn(Schema):
+    process = fields.String(required=True)
+    data = fields.Dict(load_default=None)
+    title = fields.String(load_default=None)
+
+
+class CaseOut(Schema):
+    id = fields.Integer()
+    process = fields.String()
+    process_version = fields.Integer()
+    title = fields.String()
+    status = fields.String()
+    outcome = fields.String(allow_none=True)
+    agency_id = fields.Integer(allow_none=True)
+    unit = fields.String(allow_none=True)
+    version = fields.Integer()
+    started_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    open_tasks = fields.List(fields.Nested(TaskOut))
+    data = fields.Dict()
+
+
+class EventOut(Schema):
+    seq = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    actor_id = fields.Integer(allow_none=True)
+    role = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    action = fields.String()
+    task_id = fields.String(allow_none=True)
+    detail = fields.Dict()
+    hash = fields.String()
+
+
+class HistoryOut(Schema):
+    events = fields.List(fields.Nested(EventOut))
+
+
+class DocumentOut(Schema):
+    id = fields.Integer()
+    sha256 = fields.String()
+    size = fields.Integer()
+    kind = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    case_id = fields.Integer()
+
+
+class CompleteIn(Schema):
+    data = fields.Dict(load_default=dict)
+    version = fields.Integer(load_default=None, metadata={"description": "case version the form was loaded at"})
+
+
+class ReassignIn(Schema):
+    user_id = fields.Integer(required=True)
+
+
+class ErrorOut(Schema):
+    error = fields.String()
+    message = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+TASK_OUT, CASE_OUT, HISTORY_OUT, DOCUMENT_OUT = TaskOut(), CaseOut(), HistoryOut(), DocumentOut()
+SCOPES = validate.OneOf(["mine", "unclaimed", "all"])

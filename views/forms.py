@@ -1,0 +1,69 @@
+"""One marshmallow schema drives the HTML form, the task's JSON Schema and the OpenAPI document."""
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app
+from marshmallow import fields
+
+from workflows.engine import get_task, load_workflow
+from workflows.forms import form_for
+
+_plugin = MarshmallowPlugin()
+APISpec("forms", "1", "3.0.3", plugins=[_plugin])
+
+
+def form_schema(form_key: str):
+    """The marshmallow schema instance of a registered form for this deployment."""
+    return form_for(form_key).schema(current_app.config)
+
+
+def form_json_schema(form_key: str) -> dict:
+    """The form as JSON Schema, with Chinese labels as titles and the rule sources as descriptions."""
+    schema = form_schema(form_key)
+    out = _plugin.converter.schema2jsonschema(schema)
+    for name, field in schema.fields.items():
+        meta = field.metadata or {}
+        prop = out.setdefault("properties", {}).setdefault(name, {})
+        prop["title"] = meta.get("label", name)
+        if meta.get("help") or meta.get("source"):
+            prop["description"] = "；".join(x for x in (meta.get("help"), meta.get("source") and
+                                                       f"依据：{meta['source']}") if x)
+        if meta.get("widget"):
+            prop["x-widget"] = meta["widget"]
+        if meta.get("choices"):
+            prop["x-choices"] = [{"value": v, "label": label} for v, label in meta["choices"]]
+    return out
+
+
+def form_fields(form_key: str) -> list[dict]:
+    """Field descriptors for the HTML renderer, in declaration order."""
+    schema = form_schema(form_key)
+    out = []
+    for name, field in schema.fields.items():
+        if field.dump_only:
+            continue
+        meta = dict(field.metadata or {})
+        widget = meta.get("widget") or ("checkbox" if isinstance(field, fields.Boolean) else
+                                        "number" if isinstance(field, fields.Number) else "text")
+        out.append({"name": name, "label": meta.get("label", name), "widget": widget, "required": field.required,
+                    "help": meta.get("help", ""), "source": meta.get("source", ""),
+                    "choices": meta.get("choices") or [], "placeholder": meta.get("placeholder", "")})
+    return out
+
+
+def prefill_for(task) -> dict:
+    """The values a form opens with: what the case already holds for the form's fields."""
+    names = set(form_schema(task.form_key).fields)
+    wf = load_workflow(task.case.workflow_json, task.case.process_version)
+    spiff_task = get_task(wf, task.id)
+    data = spiff_task.data if spiff_task is not None else {}
+    return {k: v for k, v in data.items() if k in names}
+
+
+def case_data(case) -> dict:
+    """The case's current data (last completed task data, or the workflow data once done)."""
+    wf = load_workflow(case.workflow_json, case.process_version)
+    if wf.is_completed():
+        return dict(wf.data)
+    from SpiffWorkflow.util.task import TaskState
+    tasks = wf.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    return dict(tasks[0].data) if tasks else dict(wf.data)

@@ -1,0 +1,6 @@
+"""Officials' and agencies' pages: login, inbox, task forms, cases."""
+from flask import Blueprint
+
+web = Blueprint("web", __name__)
+
+from . import auth, cases, inbox, tasks  # noqa: F401

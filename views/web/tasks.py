@@ -1,0 +1,113 @@
+"""The task page: case summary, documents, history, and the form; claim/unclaim; submit."""
+import json
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from models import db
+from views.forms import form_fields, prefill_for
+from views.tx import commits
+from workflows.access import can_claim, can_complete
+from workflows.documents import upload_document
+from workflows.errors import InvalidInput
+from workflows.forms import form_for
+from workflows.queries import case_documents, case_history
+from workflows.tasks import claim_task, complete_task, get_open_task, unclaim_task
+
+from . import web
+
+
+def _render(task, values: dict, errors: dict | None = None, status: int = 200):
+    case = task.case
+    return render_template(
+        "task.html", task=task, case=case, form=form_for(task.form_key), fields=form_fields(task.form_key),
+        values=values, errors=errors or {}, documents=case_documents(case.id),
+        events=[(e, json.loads(e.detail)) for e in case_history(case.id)],
+        can_complete=can_complete(current_user, task), can_claim=can_claim(current_user, task),
+        materials=_materials(task)), status
+
+
+def _materials(task) -> list[dict]:
+    from flask import current_app
+    if task.form_key == "registration_application":
+        return list(current_app.config["CITY_POLICY"].registration_materials)
+    return []
+
+
+@web.get("/tasks/<task_id>")
+@login_required
+def task_page(task_id: str):
+    """Open a task: what the case is, what was done so far, and the form to fill in."""
+    task = get_open_task(current_user, task_id)
+    return _render(task, prefill_for(task))
+
+
+def _form_values(fields: list[dict]) -> dict:
+    values: dict = {}
+    for f in fields:
+        name, widget = f["name"], f["widget"]
+        if widget == "checkboxes":
+            values[name] = request.form.getlist(name)
+        elif widget == "checkbox":
+            values[name] = request.form.get(name) in ("on", "true", "1", "y")
+        elif widget == "document":
+            raw = request.form.get(name, "")
+            values[name] = int(raw) if raw.isdigit() else None
+        else:
+            raw = request.form.get(name, "")
+            values[name] = raw if raw != "" else None
+    return {k: v for k, v in values.items() if v is not None}
+
+
+@web.post("/tasks/<task_id>")
+@login_required
+def submit_task(task_id: str):
+    """Submit the form; uploads are stored first so nothing is lost if the form is refused."""
+    task = get_open_task(current_user, task_id)
+    fields = form_fields(task.form_key)
+    values = _form_values(fields)
+    upload_errors: dict = {}
+    for f in fields:
+        upload = request.files.get(f"file_{f['name']}")
+        if f["widget"] == "document" and upload and upload.filename:
+            try:
+                doc = upload_document(current_user, task.case, filename=upload.filename, content=upload.read(),
+                                      kind=f["name"])
+                db.session.commit()
+                values[f["name"]] = doc.id
+            except InvalidInput as err:
+                db.session.rollback()
+                upload_errors[f["name"]] = err.errors.get("file", [err.message])
+    task = get_open_task(current_user, task_id)
+    if upload_errors:
+        return _render(task, values, upload_errors, 422)
+    try:
+        complete_task(current_user, task_id, values, expected_version=int(request.form["case_version"])
+                      if request.form.get("case_version", "").isdigit() else None)
+        db.session.commit()
+    except InvalidInput as err:
+        db.session.rollback()
+        task = get_open_task(current_user, task_id)
+        return _render(task, values, err.errors, 422)
+    flash(f"“{task.title}”已办理")
+    return redirect(url_for("web.case_page", case_id=task.case_id))
+
+
+@web.post("/tasks/<task_id>/claim")
+@login_required
+@commits
+def claim(task_id: str):
+    """Claim a task from the unit's list."""
+    claim_task(current_user, task_id)
+    flash("已认领")
+    return redirect(url_for("web.task_page", task_id=task_id))
+
+
+@web.post("/tasks/<task_id>/unclaim")
+@login_required
+@commits
+def unclaim(task_id: str):
+    """Put a task back into the unit's list."""
+    unclaim_task(current_user, task_id)
+    flash("已退回待认领")
+    return redirect(url_for("web.inbox_page"))

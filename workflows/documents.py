@@ -1,0 +1,66 @@
+"""Verbs on documents: upload (content-checked, hashed, audited) and generated notices."""
+import hashlib
+
+import filetype
+from flask import current_app
+
+from models import Document, db
+
+from . import audit, clock
+from .access import can_see_case
+from .errors import InvalidInput, NotAllowed
+
+ALLOWED = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+KIND_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+
+
+def upload_document(user, case, *, filename: str, content: bytes, kind: str) -> Document:
+    """Attach a PDF/JPEG/PNG (judged by its content, not its name) of at most 20 MB to a case."""
+    import re
+    if not can_see_case(user, case) or user.role in ("auditor",):
+        raise NotAllowed("您无权向该案件上传材料")
+    if case.status != "running":
+        raise InvalidInput("案件已办结，不能再上传材料", {"file": ["案件已办结，不能再上传材料"]})
+    errors = {}
+    if not kind or not re.match(KIND_PATTERN, kind):
+        errors["kind"] = ["请注明材料类别（kind）"]
+    if not content:
+        errors["file"] = ["请选择要上传的文件"]
+    elif len(content) > current_app.config["DOCUMENT_MAX_BYTES"]:
+        errors["file"] = ["文件过大（不超过20MB）"]
+    else:
+        guess = filetype.guess(content)
+        if guess is None or guess.mime not in ALLOWED:
+            errors["file"] = ["只接受 PDF、JPEG、PNG 文件（按文件内容判断）"]
+    if errors:
+        raise InvalidInput("上传的文件不符合要求", errors)
+    return _store(case.id, kind=kind, filename=filename or "未命名", content=content,
+                  content_type=filetype.guess(content).mime, actor=user)
+
+
+def add_generated_document(case_id: int, *, kind: str, filename: str, content: bytes, content_type: str,
+                           actor=None) -> Document:
+    """Store a notice or decision the platform generated (e.g. a .docx) with the case."""
+    return _store(case_id, kind=kind, filename=filename, content=content, content_type=content_type,
+                  actor=actor, generated=True)
+
+
+def _store(case_id: int, *, kind: str, filename: str, content: bytes, content_type: str, actor,
+           generated: bool = False) -> Document:
+    digest = hashlib.sha256(content).hexdigest()
+    doc = Document(case_id=case_id, kind=kind, filename=filename[:255], content_type=content_type,
+                   size=len(content), sha256=digest, content=content, uploaded_by_id=getattr(actor, "id", None),
+                   uploaded_at=clock.now(), generated=generated)
+    db.session.add(doc)
+    db.session.flush()
+    audit.record("document_generated" if generated else "document_uploaded", actor=actor, case_id=case_id,
+                 detail={"document_id": doc.id, "kind": kind, "filename": doc.filename, "sha256": digest,
+                         "size": doc.size})
+    return doc
+
+
+def readable_document(user, doc: Document | None, case) -> Document:
+    """A document the user may download."""
+    if doc is None or case is None or not can_see_case(user, case):
+        raise NotAllowed("您无权下载该文件")
+    return doc

@@ -1,0 +1,211 @@
+"""Running a step of a case: load → act → engine steps → save case, inbox rows, timers and audit in one go.
+
+Every verb that moves a workflow goes through `CaseStep`, so the restricted engine is always attached, the
+inbox and timer tables always match the workflow, and a failed step never reaches the database.
+"""
+import json
+from datetime import datetime
+
+from flask import current_app
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from models import Case, CaseTimer, OpenTask, ProcessVersion, db
+
+from . import audit, clock
+from .context import StepContext, active
+from .engine import dump_workflow, load_workflow, new_workflow, ready_user_tasks, waiting_timers
+from .errors import Conflict, DomainError, EngineFailure, NotFound
+
+COUNTY_ROLES = {"county_official", "agency"}
+
+
+def latest_version(process_key: str) -> ProcessVersion:
+    """The newest deployed version of a process; new cases start on it."""
+    version = db.session.execute(
+        select(ProcessVersion).where(ProcessVersion.process_key == process_key)
+        .order_by(ProcessVersion.version.desc()).limit(1)
+    ).scalar_one_or_none()
+    if version is None:
+        raise NotFound(f"没有名为“{process_key}”的流程")
+    return version
+
+
+def _due(task) -> tuple[datetime | None, bool]:
+    props = task.task_spec.extensions.get("properties", {})
+    var = props.get("dueDateVariable")
+    value = task.data.get(var) if var else None
+    if isinstance(value, dict):
+        return datetime.fromisoformat(value["due_at"]), bool(value.get("provisional"))
+    if isinstance(value, str):
+        return datetime.fromisoformat(value), False
+    return None, False
+
+
+class CaseStep:
+    """One unit of work on one case; construct, run actions inside `with step.running():`, then `save()`."""
+
+    def __init__(self, case: Case, actor, wf=None):
+        self.case, self.actor, self.case_id = case, actor, case.id
+        self.is_new = wf is not None
+        self.locked_version: int | None = None
+        self.wf = wf if wf is not None else load_workflow(case.workflow_json, case.process_version)
+        self.ctx = StepContext(case=case, actor=actor, settings=current_app.config)
+        self.before_tasks = {str(t.id) for t in ready_user_tasks(self.wf)} if wf is None else set()
+        self.before_timers = {(str(t.id), due) for t, due in waiting_timers(self.wf)} if wf is None else set()
+
+    def acquire(self, *, expected_version: int | None = None, task_id: str | None = None) -> None:
+        """Take the case before any side effect: bump its version if it is still the one we loaded.
+
+        The UPDATE is the lock (a row lock on PostgreSQL, the write lock on SQLite); whoever comes second
+        finds the version moved and gets a 409 naming who acted first.
+        """
+        loaded = self.case.version
+        if expected_version is not None and expected_version != loaded:
+            raise Conflict(audit.who_acted_first(task_id) if task_id else "案件已更新，请刷新后重试")
+        res = db.session.execute(update(Case).where(Case.id == self.case_id, Case.version == loaded)
+                                 .values(version=loaded + 1))
+        if res.rowcount != 1:
+            raise Conflict(audit.who_acted_first(task_id) if task_id else
+                           "该案件已被他人同时处理，您的操作未生效，请刷新后重试")
+        self.locked_version = loaded + 1
+        set_committed_value(self.case, "version", loaded + 1)
+
+    def running(self):
+        """Context in which service tasks see this step; engine errors become EngineFailure."""
+        return _Guard(self)
+
+    def _task_row(self, t, now: datetime) -> dict:
+        role = t.task_spec.lane or ""
+        case_unit = self.ctx.case_changes.get("unit_code", self.case.unit_code)
+        agency_id = self.ctx.case_changes.get("agency_id", self.case.agency_id)
+        unit = case_unit if role in COUNTY_ROLES else current_app.config["CITY_CODE"]
+        due_at, provisional = _due(t)
+        assignee = t.data.get("assignee_id") if role != "agency" else None
+        if role == "agency" and agency_id is None:
+            assignee = self.case.started_by_id
+        return {
+            "id": str(t.id), "case_id": self.case_id, "process_key": self.case.process_key,
+            "bpmn_id": t.task_spec.bpmn_id, "title": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+            "role": role, "unit_code": unit, "agency_id": agency_id if role == "agency" else None,
+            "form_key": t.task_spec.extensions.get("properties", {}).get("formKey", ""),
+            "assignee_id": assignee, "claimed_at": now if assignee else None, "created_at": now,
+            "due_at": due_at, "due_provisional": provisional,
+        }
+
+    def save(self) -> Case:
+        """Persist the workflow and the step's case changes, then sync inbox rows and timers."""
+        now, case, wf = self.ctx.now, self.case, self.wf
+        values = dict(self.ctx.case_changes, workflow_json=dump_workflow(wf), updated_at=now)
+        if wf.is_completed():
+            values.update(status="completed", completed_at=now, outcome=wf.data.get("outcome"))
+        if self.is_new:
+            for k, v in values.items():
+                setattr(case, k, v)
+        else:
+            if self.locked_version is None:
+                raise RuntimeError("CaseStep.save() without acquire()")
+            res = db.session.execute(update(Case).where(Case.id == self.case_id,
+                                                        Case.version == self.locked_version).values(**values))
+            if res.rowcount != 1:
+                raise Conflict("该案件已被他人同时处理，您的操作未生效，请刷新后重试")
+            for k, v in values.items():
+                set_committed_value(case, k, v)
+        self._sync_tasks(now)
+        self._sync_timers()
+        return case
+
+    def _sync_tasks(self, now: datetime) -> None:
+        after = {str(t.id): t for t in ready_user_tasks(self.wf)}
+        gone = self.before_tasks - after.keys()
+        if gone:
+            db.session.execute(delete(OpenTask).where(OpenTask.id.in_(gone)))
+        new = [self._task_row(t, now) for tid, t in after.items() if tid not in self.before_tasks]
+        if new:
+            db.session.execute(insert(OpenTask), new)
+            for row in new:
+                audit.record("task_created", case_id=self.case_id, task_id=row["id"],
+                             detail={"title": row["title"], "role": row["role"], "unit": row["unit_code"],
+                                     "due_at": row["due_at"].isoformat() if row["due_at"] else None},
+                             actor_name="系统")
+        if "agency_id" in self.ctx.case_changes and self.before_tasks & after.keys():
+            db.session.execute(update(OpenTask).where(OpenTask.case_id == self.case_id, OpenTask.role == "agency")
+                               .values(agency_id=self.ctx.case_changes["agency_id"]))
+
+    def _sync_timers(self) -> None:
+        after = {(str(t.id), due): t for t, due in waiting_timers(self.wf)}
+        if after.keys() == self.before_timers:
+            return
+        if self.before_timers:
+            db.session.execute(delete(CaseTimer).where(CaseTimer.case_id == self.case_id))
+        if after:
+            db.session.execute(insert(CaseTimer), [
+                {"case_id": self.case_id, "task_id": tid, "bpmn_id": t.task_spec.bpmn_id, "due_at": due}
+                for (tid, due), t in after.items()])
+
+
+class _Guard:
+    def __init__(self, step: CaseStep):
+        self.step = step
+        self._cm = active(step.ctx)
+
+    def __enter__(self):
+        self._cm.__enter__()
+        return self.step
+
+    def __exit__(self, exc_type, exc, tb):
+        self._cm.__exit__(exc_type, exc, tb)
+        if exc is None or isinstance(exc, DomainError) and not isinstance(exc, EngineFailure):
+            return False
+        if isinstance(exc, EngineFailure):
+            exc.case_id = self.step.case_id
+            return False
+        if isinstance(exc, (WorkflowException, SyntaxError, NameError, TypeError, ValueError, KeyError,
+                            AttributeError, ZeroDivisionError)) or exc_type.__module__.startswith("RestrictedPython"):
+            err = EngineFailure(f"流程执行出错，案件未作任何改动：{_describe(exc)}")
+            err.case_id = self.step.case_id
+            raise err from exc
+        return False
+
+
+def _describe(exc: BaseException) -> str:
+    task = getattr(exc, "task", None)
+    where = f"（环节 {task.task_spec.bpmn_id}）" if task is not None else ""
+    inner = exc.__cause__ or exc
+    if isinstance(inner, DomainError):
+        return inner.message + where
+    return f"{type(exc).__name__}: {str(exc)[:300]}{where}"
+
+
+def record_engine_failure(case_id: int | None, message: str, actor=None) -> None:
+    """After the rollback of a failed step, note the error on the case and in the audit trail."""
+    if case_id is None:
+        return
+    db.session.execute(update(Case).where(Case.id == case_id).values(last_error=message))
+    audit.record("engine_error", actor=actor, case_id=case_id, detail={"message": message})
+
+
+def start_workflow_case(actor, version: ProcessVersion, *, title: str, variables: dict | None = None,
+                        agency_id: int | None = None, unit_code: str | None = None,
+                        credit_code: str | None = None) -> CaseStep:
+    """Create the case row and run the new workflow to its first waiting point (not yet saved)."""
+    now = clock.now()
+    case = Case(process_key=version.process_key, process_version_id=version.id, title=title,
+                status="running", agency_id=agency_id, unit_code=unit_code, credit_code=credit_code,
+                started_by_id=getattr(actor, "id", None), started_at=now, updated_at=now, version=1,
+                workflow_json="{}")
+    case.process_version = version
+    db.session.add(case)
+    db.session.flush()
+    wf = new_workflow(version)
+    step = CaseStep(case, actor, wf=wf)
+    with step.running():
+        for t in wf.get_tasks(state=TaskState.READY):
+            t.data.update(json.loads(json.dumps(variables or {})))
+            t.data.setdefault("case_id", case.id)
+        wf.do_engine_steps()
+    audit.record("case_started", actor=actor, case_id=case.id,
+                 detail={"process": version.process_key, "version": version.version, "title": title})
+    return step

@@ -1,0 +1,187 @@
+"""Deploy-time validation of a BPMN diagram and its DMN tables, and the one safe way to parse them.
+
+Used when the platform deploys its shipped diagrams and when a process owner saves a draft in the browser.
+XML is parsed without DTDs, entities or network access (a DOCTYPE is refused outright), then checked against
+the BPMN XSD, parsed by SpiffBpmnParser, and run through the checks in `diagram_checks`; every problem names
+the element it concerns so the editor can highlight it.
+"""
+from dataclasses import dataclass
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from . import diagram_checks as checks
+
+MAX_XML_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a diagram cannot be deployed; element_id is None for the diagram as a whole."""
+
+    element_id: str | None
+    message: str
+
+
+class UnsafeXml(ValueError):
+    """The XML carries a DOCTYPE, DTD or entity declarations, or is too large; it is never expanded."""
+
+
+def safe_xml(data: bytes | str, what: str = "流程图"):
+    """The root element of data parsed without DTD, entities or network; UnsafeXml / XMLSyntaxError else."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > MAX_XML_BYTES:
+        raise UnsafeXml(f"{what}超过 {MAX_XML_BYTES // (1024 * 1024)} MB，拒绝处理")
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise UnsafeXml(f"{what}含有 DOCTYPE/实体声明（可能是 XXE 或实体膨胀攻击），拒绝处理")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                             dtd_validation=False)
+    root = etree.fromstring(data, parser=parser)
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise UnsafeXml(f"{what}含有 DOCTYPE/DTD，拒绝处理")
+    return root
+
+
+def parse_spec(xml: bytes, dmn_files: dict[str, bytes] | None = None, process_id: str | None = None) -> tuple:
+    """(spec, subprocess_specs) via SpiffBpmnParser(validator=VALIDATOR), after the safe-XML check."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_xml(safe_xml(xml), filename=f"{process_id or 'diagram'}.bpmn")
+    for name, data in sorted((dmn_files or {}).items()):
+        parser.add_dmn_xml(safe_xml(data, f"决策表文件“{name}”"), filename=f"{name}.dmn")
+    if process_id is None:
+        ids = parser.get_process_ids()
+        if len(ids) != 1:
+            raise ValueError(f"图中有 {len(ids)} 个可执行流程，请指定 process_id")
+        process_id = ids[0]
+    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+def _schema_problems(root, schema, what: str) -> list[Problem]:
+    """XSD errors, each attributed to the nearest element with an id at the reported line."""
+    if schema.validate(root):
+        return []
+    at_line = {}
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.sourceline not in at_line:
+            at_line[el.sourceline] = el
+    problems, own_ns = [], etree.QName(root).namespace
+    for err in schema.error_log:
+        el = at_line.get(err.line)
+        while el is not None and not (el.get("id") and etree.QName(el).namespace == own_ns):
+            el = el.getparent()
+        where = checks.label(el) if el is not None else what
+        problems.append(Problem(el.get("id") if el is not None else None,
+                                f"{where}（第 {err.line} 行）不符合 {what}规范：{err.message}"))
+    return problems
+
+
+_DMN_VALIDATORS: dict[str, BpmnValidator] = {}
+
+
+def _dmn_schema(root):
+    """Spiff's XSD for the DMN version of root (cached), or None for an unknown namespace."""
+    ns = etree.QName(root).namespace
+    if ns not in DMN_SCHEMAS:
+        return None
+    if ns not in _DMN_VALIDATORS:
+        _DMN_VALIDATORS[ns] = BpmnValidator(DMN_SCHEMAS[ns])
+    return _DMN_VALIDATORS[ns].validator
+
+
+def _load_dmn(dmn_files: dict[str, bytes]) -> tuple[dict, list[Problem]]:
+    """Safely parsed, schema-valid DMN roots by file name, and the problems of the others."""
+    roots, problems = {}, []
+    for name, data in sorted(dmn_files.items()):
+        what = f"决策表文件“{name}”"
+        try:
+            root = safe_xml(data, what)
+        except UnsafeXml as err:
+            problems.append(Problem(None, str(err)))
+            continue
+        except etree.XMLSyntaxError as err:
+            problems.append(Problem(None, f"{what}不是合法的 XML：{err}"))
+            continue
+        schema = _dmn_schema(root)
+        if schema is None:
+            namespace = etree.QName(root).namespace
+            problems.append(Problem(None, f"{what}不是 DMN 1.1/1.2/1.3 文件（命名空间 {namespace}）"))
+            continue
+        found = _schema_problems(root, schema, "DMN ")
+        problems.extend(Problem(p.element_id, f"{what}：{p.message}") for p in found)
+        if not found:
+            roots[name] = root
+    return roots, problems
+
+
+def _parser_problems(root, dmn_roots: dict, process_ids: list[str]) -> list[Problem]:
+    """What SpiffBpmnParser itself refuses (unsupported elements, unresolved references, …)."""
+    parser = SpiffBpmnParser(validator=None)
+    try:
+        parser.add_bpmn_xml(root, filename="diagram.bpmn")
+        for name, dmn in dmn_roots.items():
+            parser.add_dmn_xml(dmn, filename=f"{name}.dmn")
+        for pid in process_ids:
+            parser.get_subprocess_specs(pid)
+    except ValidationException as err:
+        el_id = getattr(err, "id", None) or None
+        tag = (getattr(err, "tag", "") or "").rsplit("}", 1)[-1].split(":")[-1]
+        where = f"{checks.KINDS.get(tag, tag or '元素')} {el_id}" if el_id else "流程图"
+        return [Problem(el_id, f"流程引擎无法解析{where}：{str(err).strip()}")]
+    except Exception as err:  # noqa: BLE001 - parser bugs surface as arbitrary errors on odd input
+        return [Problem(None, f"流程引擎无法解析流程图：{type(err).__name__}: {err}")]
+    return []
+
+
+def _executable(root, process_id: str | None) -> tuple[list, list[Problem]]:
+    """The executable processes to check, and the problem when there is none (or not the expected one)."""
+    processes = [p for p in root.iter(f"{{{checks.BPMN}}}process") if p.get("isExecutable") == "true"]
+    if process_id is not None:
+        named = [p for p in root.iter(f"{{{checks.BPMN}}}process") if p.get("id") == process_id]
+        if not named:
+            return processes, [Problem(None, f"流程图中没有 id 为“{process_id}”的流程")]
+        if named[0].get("isExecutable") != "true":
+            return processes, [Problem(process_id, f"{checks.label(named[0])}未标记为可执行（isExecutable）")]
+    if not processes:
+        return [], [Problem(None, "流程图中没有可执行的流程（isExecutable=\"true\"）")]
+    return processes, []
+
+
+def validate_bpmn(xml: bytes, *, roles: set[str], forms: set[str], services: set[str],
+                  messages: set[str] | None = None, dmn_files: dict[str, bytes] | None = None,
+                  process_id: str | None = None) -> list[Problem]:
+    """Every problem of a diagram (and its DMN tables), each on the element it concerns; [] = deployable."""
+    try:
+        root = safe_xml(xml)
+    except UnsafeXml as err:
+        return [Problem(None, str(err))]
+    except etree.XMLSyntaxError as err:
+        return [Problem(None, f"流程图不是合法的 XML：{err}")]
+    VALIDATOR.preprocess(root)
+    problems = _schema_problems(root, VALIDATOR.validator, "BPMN 2.0 ")
+    if problems:
+        return problems
+    dmn_roots, problems = _load_dmn(dmn_files or {})
+    decisions = {d.get("id") for r in dmn_roots.values() for d in r.findall("{*}decision")[:1]}
+    processes, missing = _executable(root, process_id)
+    problems.extend(missing)
+    for process in processes:
+        for found in (checks.check_duplicate_ids(process), checks.check_structure(process),
+                      checks.check_lanes(process, roles),
+                      checks.check_tasks(process, forms, services, decisions),
+                      checks.check_expressions(process), checks.check_timers(process)):
+            problems.extend(Problem(el_id, msg) for el_id, msg in found)
+    if messages is not None:
+        problems.extend(Problem(el_id, msg) for el_id, msg in checks.check_messages(root, messages))
+    for name, dmn in dmn_roots.items():
+        problems.extend(Problem(el_id, msg) for el_id, msg in checks.check_dmn(name, dmn))
+    reported = {p.element_id for p in problems}
+    if processes:
+        ids = [p.get("id") for p in processes]
+        problems.extend(p for p in _parser_problems(root, dmn_roots, ids)
+                        if not problems or (p.element_id and p.element_id not in reported))
+    return list(dict.fromkeys(problems))
