@@ -35,7 +35,11 @@ def init_commands(app: Flask) -> None:
         """Load units and deploy the shipped diagrams that are not deployed yet (idempotent)."""
         units = bootstrap_units()
         versions = deploy_shipped()
+        from workflows.links import start_pending_links
+        started = start_pending_links()
         db.session.commit()
+        if started:
+            click.echo(f"pending follow-up cases started: {started}")
         click.echo(f"units added: {units}; processes deployed: {', '.join(f'{v.process_key} v{v.version}' for v in versions) or 'none'}")
 
     @app.cli.command("tick")

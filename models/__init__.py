@@ -3,7 +3,7 @@ from .agency import Agency
 from .audit import AuditEvent, AuditHead
 from .base import Base, UTCDateTime, db
 from .calendar import CalendarDay, CalendarYear
-from .case import CASE_STATUSES, Case, CaseTimer, OpenTask
+from .case import CASE_STATUSES, Case, CaseLink, CaseTimer, OpenTask
 from .document import Document
 from .people import ROLES, ApiToken, Unit, User
 from .process import ProcessVersion

@@ -73,3 +73,25 @@ class CaseTimer(db.Model):
     task_id: Mapped[str] = mapped_column(String(36))
     bpmn_id: Mapped[str] = mapped_column(String(100))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class CaseLink(db.Model):
+    """One case asking for another: a 差 grading asking for an interview, an interview referring to a listing.
+
+    `status` is 'pending' while the target process is not deployed yet, 'started' once its case exists.
+    """
+
+    __tablename__ = "case_link"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    target_process: Mapped[str] = mapped_column(String(64))
+    target_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    ground: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'started')", name="status"),
+        CheckConstraint("status != 'started' OR target_case_id IS NOT NULL", name="started_has_case"),
+    )

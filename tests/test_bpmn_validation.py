@@ -39,6 +39,14 @@ def test_valid_diagram_parses_into_a_spec_through_the_safe_path():
     assert spec.task_specs["expert_review"].lane == "expert"
 
 
+def test_nested_lanes_need_role_names_only_where_spiff_uses_them():
+    assert problems_of("nested_lanes.bpmn") == []
+    listed_in_child = b"            <bpmn:flowNodeRef>expert_review</bpmn:flowNodeRef>\n"
+    xml = fixture("nested_lanes.bpmn").replace(listed_in_child, b"")  # now only the parent lane lists it
+    problems = validate_bpmn(xml, **PLATFORM, dmn_files={"grade": fixture("grade.dmn")})
+    assert [p.element_id for p in problems] == ["Lane_city"]
+
+
 def test_problem_is_a_frozen_value():
     problem = Problem("x", "消息")
     with pytest.raises(AttributeError):

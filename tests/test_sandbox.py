@@ -213,7 +213,7 @@ def _timer_diagram(kind: str, expression: str) -> str:
 
 
 def test_fstring_timer_duration_is_evaluated_by_the_restricted_engine():
-    wf = start(_timer_diagram("timeDuration", 'f"PT{wait_hours}H"'), {"wait_hours": 5})
+    wf = start(_timer_diagram("timeDuration", '\n      f"PT{wait_hours}H"\n    '), {"wait_hours": 5})
     wf.do_engine_steps()
     (timer,) = wf.get_tasks(state=TaskState.WAITING)
     due = datetime.fromisoformat(timer.internal_data["event_value"])

@@ -8,7 +8,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from handlers import PROCESSES
 from models import Case, db
 
-from . import audit
+from . import audit, guards
 from .errors import Conflict, NotAllowed, NotFound
 from .runtime import CaseStep, latest_version, start_workflow_case
 
@@ -25,6 +25,7 @@ def start_case(user, process_key: str, data: dict | None = None, *, title: str |
     if user is not None and user.role == "agency":
         agency_id = user.agency_id
         unit_code = unit_code or user.unit_code
+    guards.check(user, f"start:{process_key}", agency_id=agency_id, credit_code=credit_code)
     version = latest_version(process_key)
     step = start_workflow_case(user, version, title=title or info.title, variables=variables,
                                agency_id=agency_id, unit_code=unit_code, credit_code=credit_code)

@@ -46,10 +46,6 @@ def label(el) -> str:
     return f"{kind}“{name}”（{el.get('id')}）" if name else f"{kind} {el.get('id')}"
 
 
-def _children(el, tag: str, ns: str = BPMN) -> list:
-    return el.findall(f"{{{ns}}}{tag}")
-
-
 def _has_definition(node, kind: str) -> bool:
     return any(bpmn_tag(c) == kind for c in node)
 
@@ -117,10 +113,15 @@ def _check_connections(node, has_incoming: bool, outs: list) -> Found:
 
 def check_lanes(process, roles: set[str]) -> Found:
     """Human tasks must sit in a lane (directly or via their subprocess); lane names must be roles."""
+    # As in Spiff, a node's lane is the last lane listing it: a parent lane of nested lanes needs a role name
+    # only when some node is listed in it alone.
     root = process.getroottree().getroot()
-    in_lane = {ref.text.strip() for ref in root.iter(f"{{{BPMN}}}flowNodeRef") if ref.text}
+    lane_of = {ref.text.strip(): ref.getparent() for ref in root.iter(f"{{{BPMN}}}flowNodeRef") if ref.text}
+    in_lane, effective = set(lane_of), set(lane_of.values())
     for lane in process.iter(f"{{{BPMN}}}lane"):
         name = lane.get("name")
+        if lane.find(f"{{{BPMN}}}childLaneSet") is not None and lane not in effective:
+            continue
         if not name:
             yield lane.get("id"), f"{label(lane)}没有名称；泳道名称必须是平台角色"
         elif name not in roles:

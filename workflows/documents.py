@@ -6,7 +6,7 @@ from flask import current_app
 
 from models import Document, db
 
-from . import audit, clock
+from . import audit, clock, guards
 from .access import can_see_case
 from .errors import InvalidInput, NotAllowed
 
@@ -19,6 +19,7 @@ def upload_document(user, case, *, filename: str, content: bytes, kind: str) -> 
     import re
     if not can_see_case(user, case) or user.role in ("auditor",):
         raise NotAllowed("您无权向该案件上传材料")
+    guards.check(user, "upload", case=case, agency_id=case.agency_id)
     if case.status != "running":
         raise InvalidInput("案件已办结，不能再上传材料", {"file": ["案件已办结，不能再上传材料"]})
     errors = {}

@@ -180,7 +180,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
 
     def evaluate(self, expression, context, external_context=None):
         """Evaluate a restricted expression with the task data as globals; the result must be JSON-native."""
-        code = restricted_code(expression, "eval")
+        code = restricted_code(expression.strip() if isinstance(expression, str) else expression, "eval")
         scope = dict(self.globals)
         scope.update({k: v for k, v in (external_context or {}).items() if not k.startswith("_")})
         scope.update({k: v for k, v in context.items() if not k.startswith("_")})
@@ -240,7 +240,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
         except SandboxViolation as err:
             raise WorkflowTaskException(str(err), task=task, exception=err) from err
         except SpiffWorkflowException as err:
-            raise self.create_task_exec_exception(task, script, err)  # adds the line as a note
+            self.create_task_exec_exception(task, script, err)  # notes the line on err itself
+            raise
         except Exception as err:
             line_number, error_line = self.get_error_line_number_and_content(script, err)
             raise WorkflowTaskException(f"{type(err).__name__}: {err}", task=task, exception=err,

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from models import AuditEvent, Case, OpenTask, User, db
 
-from . import audit, clock
+from . import audit, clock, guards
 from .access import can_claim, can_complete, can_see_case, task_matches
 from .engine import get_task
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -34,6 +34,7 @@ def claim_task(user, task_id: str) -> OpenTask:
     task = get_open_task(user, task_id, lock=True)
     if not task_matches(user, task):
         raise NotAllowed("该任务不属于您的角色或单位")
+    guards.check(user, "claim", case=task.case, agency_id=task.case.agency_id)
     if not can_claim(user, task):
         raise Conflict(audit.who_acted_first(task_id) if task.assignee_id != user.id else "您已认领该任务")
     now = clock.now()
@@ -87,6 +88,8 @@ def complete_task(user, task_id: str, payload: dict, *, expected_version: int | 
         raise NotAllowed("该任务不属于您的角色或单位")
     if not can_complete(user, task):
         raise Conflict(audit.who_acted_first(task_id))
+    guards.check(user, f"complete:{case.process_key}:{task.bpmn_id}", case=case, agency_id=case.agency_id,
+                 credit_code=case.credit_code)
     step = CaseStep(case, user)
     data = load_form(task.form_key, payload, step.ctx)
     spiff_task = get_task(step.wf, task_id)
