@@ -38,8 +38,9 @@ def _deployed(process_key: str) -> bool:
 
 
 def _start(link: CaseLink, actor) -> None:
-    from .runtime import latest_version, start_workflow_case
     from models import Agency
+
+    from .runtime import latest_version, start_workflow_case
 
     detail = json.loads(link.detail or "{}")
     agency = db.session.get(Agency, link.agency_id) if link.agency_id else None
