@@ -19,6 +19,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Case",
+    "CaseLink",
     "CaseTimer",
     "Document",
     "OpenTask",
