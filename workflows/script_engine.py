@@ -28,8 +28,8 @@ needs quotes: `value="'abc'"`, and `type` is only a label). `call_service` there
 `operation_params = {"working_days": {"value": 10, "type": "int"}, "unit": {"value": "…", "type": "str"}}`,
 hands `(task, operation_name, operation_params)` to the dispatcher, which returns a dict, and returns it as
 JSON; Spiff json-loads it into `task.data[resultVariable]` (default `spiff__<task id>_result`). The operator
-id is the service name and must differ from the task id: Spiff indexes every element carrying an `id`, so a
-task and its operator sharing one makes the parser pick the operator ("no support for this task type").
+id is the service name; it and every parameter id must differ from all element ids: Spiff indexes every
+element carrying an `id`, so a task sharing one with its operator makes the parser pick the operator.
 `spiffworkflow:parameters` must be present (empty if there are none) or Spiff's XSD refuses the diagram.
 """
 import ast
