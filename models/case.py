@@ -30,7 +30,7 @@ class Case(db.Model):
     workflow_json: Mapped[str] = mapped_column(Text)
     last_error: Mapped[str | None] = mapped_column(Text)
 
-    process_version = relationship("ProcessVersion", lazy="select")
+    process_version = relationship("ProcessVersion", lazy="joined", innerjoin=True)
     __table_args__ = (
         CheckConstraint("status IN ('running', 'completed', 'error', 'cancelled')", name="status"),
         CheckConstraint("status != 'completed' OR completed_at IS NOT NULL", name="completed_has_time"),
