@@ -96,6 +96,33 @@ def init_commands(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
 
+    cal_cli = AppGroup("calendar", help="The administrator's holiday / make-up workday table.")
+
+    @cal_cli.command("set")
+    @click.argument("day")
+    @click.option("--workday/--off", "is_workday", required=True, help="调休上班日 or 法定节假日")
+    @click.option("--note", required=True, help="basis, e.g. the State Council notice")
+    def calendar_set(day: str, is_workday: bool, note: str) -> None:
+        """Declare DAY (YYYY-MM-DD) a working day or a day off."""
+        from datetime import date
+
+        from workflows.calendar_admin import set_calendar_day
+        set_calendar_day(None, date.fromisoformat(day), is_workday=is_workday, note=note)
+        db.session.commit()
+        click.echo(f"{day}: {'workday' if is_workday else 'day off'} ({note})")
+
+    @cal_cli.command("year")
+    @click.argument("year", type=int)
+    @click.option("--source", required=True, help="文号 of the holiday arrangement notice")
+    def calendar_year(year: int, source: str) -> None:
+        """Declare YEAR complete in the table (its dates stop being provisional)."""
+        from workflows.calendar_admin import declare_year
+        declare_year(None, year, source)
+        db.session.commit()
+        click.echo(f"{year}: complete ({source})")
+
+    app.cli.add_command(cal_cli)
+
     @app.cli.command("seed-demo")
     def seed_demo_cmd() -> None:
         """Load demo users (passwords printed; demo only), units and agencies in several states."""

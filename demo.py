@@ -33,7 +33,7 @@ def _user(username: str, role: str, name: str, unit: str | None = None) -> User:
 
 
 def _application(name: str, county: str, n: int, case_id: int, user) -> dict:
-    data = {"name": name, "credit_code": make_credit_code(f"91{county}MA0DEMO{n:02d}"), "legal_representative": "张伟",
+    data = {"name": name, "credit_code": make_credit_code(f"91{county}MA0DEM{n:03d}"), "legal_representative": "张伟",
             "contact_person": "刘洋", "contact_phone": "13900139000", "email": f"agency{n}@demo.example.cn",
             "address": f"{name}办公楼", "county": county, "staff_count": 12 + n,
             "service_categories": ["安全评估评价", "安全咨询托管"], "business_scope": "安全评价；安全生产咨询；隐患排查",

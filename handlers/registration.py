@@ -3,10 +3,10 @@
 Sources: [JC] 第四、五、十条 and 附件1 (情况表 fields, materials); [WJ] 第十二–十四条, 附件1 报告函 (服务类别),
 附件2 承诺书. The materials list and the commitment text are the deployment city's policy data.
 """
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from models import Agency, Case, Document, Unit, User, db
+from models import Agency, Case, Document, User, db
 from rules.credit_code import credit_code_error
 from workflows import audit
 from workflows.calendar_service import deadline_json
@@ -28,10 +28,13 @@ def materials(settings) -> list[dict]:
 
 
 def counties(settings) -> list[tuple[str, str]]:
-    """(code, name) of the deployment city's counties, the units that review registrations."""
-    rows = db.session.execute(select(Unit.code, Unit.name).where(Unit.parent_code == settings["CITY_CODE"])
-                              .order_by(Unit.code)).all()
-    return [(c, n) for c, n in rows]
+    """(code, name) of the units that review registrations: the counties, or the district bureau itself (武进)."""
+    return [(u["code"], u["name"]) for u in settings["CITY_POLICY"].review_units()]
+
+
+def _valid_credit_code(value: str) -> None:
+    if (msg := credit_code_error((value or "").upper())):
+        raise ValidationError(msg)
 
 
 def application_schema(settings) -> Schema:
@@ -39,7 +42,7 @@ def application_schema(settings) -> Schema:
     src = "[JC] 附件1；[WJ] 附件1"
     spec = {
         "name": text("单位名称", source=src),
-        "credit_code": fields.String(required=True, metadata=meta(
+        "credit_code": fields.String(required=True, validate=_valid_credit_code, metadata=meta(
             "统一社会信用代码", help="18位，按GB 32100-2015校验", source="GB 32100-2015")),
         "legal_representative": text("法定代表人", max_len=64, source=src),
         "contact_person": text("联系人", max_len=64, source=src),
@@ -74,9 +77,7 @@ def validate_application(ctx, data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     code = (data.get("credit_code") or "").upper()
     data["credit_code"] = code
-    if (msg := credit_code_error(code)):
-        errors["credit_code"] = [msg]
-    elif db.session.execute(select(Agency.id).where(Agency.credit_code == code, Agency.status == "registered")).first():
+    if db.session.execute(select(Agency.id).where(Agency.credit_code == code, Agency.status == "registered")).first():
         errors["credit_code"] = ["该统一社会信用代码已登记建档，不能重复登记"]
     elif db.session.execute(select(Case.id).where(Case.credit_code == code, Case.status == "running",
                                                   Case.process_key == "registration", Case.id != ctx.case.id)).first():

@@ -21,7 +21,7 @@ import chinese_calendar
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 # The package validates dates against the span of its own holiday table; read that span, don't hard-code it.
-_PACKAGE_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
+PACKAGE_YEARS = _PACKAGE_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 
 _HOLIDAY_ZH = {
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",

@@ -20,7 +20,11 @@ def load_form(key: str, payload: dict, ctx) -> dict:
     try:
         data = spec.schema(ctx.settings).load(payload or {})
     except ValidationError as err:
-        raise InvalidInput("提交的内容有误，请按提示修改", _flatten(err.messages)) from None
+        errors = _flatten(err.messages)
+        if spec.validate:  # report the cross-record problems of the valid part too, all at once
+            for name, msgs in (spec.validate(ctx, dict(err.valid_data or {})) or {}).items():
+                errors.setdefault(name, msgs)
+        raise InvalidInput("提交的内容有误，请按提示修改", errors) from None
     if spec.validate:
         errors = spec.validate(ctx, data)
         if errors:
