@@ -24,7 +24,7 @@ def _returned_on(api_as, moment: str):
 
 def test_deadline_beyond_the_calendar_years_is_provisional_and_shown_so(api_as, client):
     """Returned on 2026-12-24: 10 working days run into 2027 (no published arrangement) → Mon–Fri, 暂定."""
-    agency, task, case_id = _returned_on(api_as, "2026-12-24 10:00:00+08:00")
+    agency, task, _ = _returned_on(api_as, "2026-12-24 10:00:00+08:00")
     assert task["due_provisional"] is True
     assert task["due_at"].startswith("2027-01-07T16:00:00")  # 2027-01-07 24:00 Asia/Shanghai, Mon–Fri count
     with freeze_time("2026-12-24 11:00:00+08:00"):
