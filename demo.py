@@ -18,12 +18,13 @@ from workflows.tasks import complete_task
 
 DEMO_PASSWORD = "anfu-demo-2026"
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-AGENCIES = [
-    ("晋城市安泰安全技术服务有限公司", "approve"),
-    ("山西晋安检测检验有限公司", "approve"),
-    ("晋城市众安安全咨询有限公司", "review"),
-    ("泽州县恒信安全评价有限公司", "return"),
-    ("高平市诚达安全培训中心", "reject"),
+AGENCIES = [  # (name, what the county reviewer did, index of its county among the demo reviewers)
+    ("晋城市安泰安全技术服务有限公司", "approve", 0),
+    ("山西晋安检测检验有限公司", "approve", 1),
+    ("晋城市众安安全咨询有限公司", "review", 0),
+    ("沁水县恒信安全评价有限公司", "return", 1),
+    ("阳城县诚达安全培训中心", "reject", 2),
+    ("晋城市城区宏达安全技术咨询有限公司", "review", 0),
 ]
 
 
@@ -54,7 +55,7 @@ def seed_demo() -> list[str]:
     bootstrap_units()
     deploy_shipped()
     city = current_app.config["CITY_POLICY"]
-    counties = [code for code, _, parent, _ in city.unit_rows() if parent == city.code]
+    counties = [u["code"] for u in city.review_units()]
     lines = [f"demo city: {city.name} ({city.code}); password for every demo user: {DEMO_PASSWORD}"]
     people = [("admin", "admin", "系统管理员", None), ("city", "city_official", "市局 赵科长", None),
               ("leader", "leader", "市局 钱局长", None), ("owner", "process_owner", "流程管理员 孙工", None),
@@ -66,11 +67,11 @@ def seed_demo() -> list[str]:
         lines.append(f"  {username:10s} {role:16s} {name}")
     db.session.commit()
     reviewers = {u.unit_code: u for u in db.session.execute(select(User).where(User.role == "county_official")).scalars()}
-    for n, (name, target) in enumerate(AGENCIES, start=1):
+    for n, (name, target, county_index) in enumerate(AGENCIES, start=1):
         username = f"agency{n}"
         if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
             continue
-        county = counties[(n - 1) % min(3, len(counties))]
+        county = counties[county_index % len(counties)]
         user = create_user(username, DEMO_PASSWORD, role="agency", display_name=f"{name} 经办人")
         case = start_case(user, "registration")
         db.session.flush()

@@ -62,7 +62,7 @@ def test_seed_demo_loads_users_and_agencies_in_several_states(app):
     assert res.exit_code == 0, res.output
     assert "anfu-demo-2026" in res.output and "county1" in res.output
     outcomes = sorted((c.outcome or c.status) for c in db.session.query(Case))
-    assert outcomes.count("approved") == 2 and "rejected" in outcomes and outcomes.count("running") == 2
+    assert outcomes.count("approved") == 2 and "rejected" in outcomes and outcomes.count("running") == 3
     assert db.session.query(Agency).count() == 2
     again = app.test_cli_runner().invoke(args=["seed-demo"])
     assert again.exit_code == 0 and db.session.query(Agency).count() == 2
