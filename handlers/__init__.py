@@ -23,6 +23,7 @@ class FormSpec:
     validate: Callable | None = None  # (ctx, data) -> {field: [messages]}
     prefill: Callable | None = None  # (ctx, task_data) -> dict
     instructions: str = ""
+    shows: tuple = ()  # form keys whose submitted values the task page shows read-only (e.g. what is reviewed)
 
 
 @dataclass

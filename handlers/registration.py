@@ -118,7 +118,7 @@ def validate_review(ctx, data: dict) -> dict:
 
 
 register_form(FormSpec(key="registration_review", title="登记材料审核", schema=lambda s: ReviewSchema(),
-                       validate=validate_review))
+                       validate=validate_review, shows=("registration_application",)))
 
 
 @service("route_registration")

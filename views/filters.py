@@ -50,7 +50,16 @@ def overdue_days(value) -> int:
     return max(0, delta.days + (1 if delta.seconds else 0)) if delta.total_seconds() > 0 else 0
 
 
+class _Labels:
+    """Chinese field labels for templates, built on first use in a request."""
+
+    def get(self, key, default=None):
+        from .forms import field_labels
+        return field_labels().get(key, default)
+
+
 def init_filters(app: Flask) -> None:
+    app.context_processor(lambda: {"labels": _Labels()})
     app.jinja_env.filters.update(dt=fmt_datetime, d=fmt_date, deadline=deadline_end, overdue_days=overdue_days,
                                  role_name=lambda r: ROLES.get(r, r), status_name=lambda s: STATUS.get(s, s),
                                  outcome_name=lambda s: OUTCOMES.get(s, s or ""))

@@ -67,3 +67,31 @@ def case_data(case) -> dict:
     from SpiffWorkflow.util.task import TaskState
     tasks = wf.get_tasks(state=TaskState.READY | TaskState.WAITING)
     return dict(tasks[0].data) if tasks else dict(wf.data)
+
+
+def field_labels() -> dict[str, str]:
+    """Chinese labels of every registered form field and document kind (for timelines and summaries)."""
+    from flask import g
+
+    from handlers import FORMS
+    if "anfu_field_labels" not in g:
+        labels: dict[str, str] = {}
+        for key in FORMS:
+            try:
+                for name, field in form_schema(key).fields.items():
+                    labels.setdefault(name, (field.metadata or {}).get("label", name))
+            except Exception:  # noqa: BLE001 - a form that cannot build here just has no labels
+                continue
+        for m in current_app.config["CITY_POLICY"].registration_materials:
+            labels[m["kind"]] = m["title"]
+        g.anfu_field_labels = labels
+    return g.anfu_field_labels
+
+
+def shown_values(form_key: str, data: dict) -> list[dict]:
+    """The read-only summaries a task shows: each shown form's fields with their submitted values."""
+    out = []
+    for key in form_for(form_key).shows:
+        out.append({"title": form_for(key).title,
+                    "fields": [dict(f, value=data.get(f["name"])) for f in form_fields(key)]})
+    return out

@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from models import db
-from views.forms import form_fields, prefill_for
+from views.forms import case_data, form_fields, prefill_for, shown_values
 from views.tx import commits
 from workflows.access import can_claim, can_complete
 from workflows.documents import upload_document
@@ -19,12 +19,13 @@ from . import web
 
 def _render(task, values: dict, errors: dict | None = None, status: int = 200):
     case = task.case
+    case_values = case_data(case)
     return render_template(
         "task.html", task=task, case=case, form=form_for(task.form_key), fields=form_fields(task.form_key),
         values=values, errors=errors or {}, documents=case_documents(case.id),
         events=[(e, json.loads(e.detail)) for e in case_history(case.id)],
         can_complete=can_complete(current_user, task), can_claim=can_claim(current_user, task),
-        materials=_materials(task)), status
+        materials=_materials(task), shown=shown_values(task.form_key, case_values)), status
 
 
 def _materials(task) -> list[dict]:
