@@ -98,6 +98,10 @@ register_form(FormSpec(
     key="registration_application", title="安全生产技术服务机构情况表", schema=application_schema,
     validate=validate_application,
     instructions="请如实填写情况表并上传登记材料；提交即视为对所填内容真实性作出承诺（[JC] 附件1）。"))
+register_form(FormSpec(
+    key="registration_correction", title="安全生产技术服务机构情况表（补正）", schema=application_schema,
+    validate=validate_application, shows=("registration_review",),
+    instructions="请按审核意见修改情况表或补充材料，并在补正期限内提交；逾期未补正的，视为撤回申请。"))
 
 DECISIONS = [("approve", "同意登记建档"), ("return", "退回补正"), ("reject", "不予登记")]
 

@@ -25,12 +25,25 @@ def _render(task, values: dict, errors: dict | None = None, status: int = 200):
         values=values, errors=errors or {}, documents=case_documents(case.id),
         events=[(e, json.loads(e.detail)) for e in case_history(case.id)],
         can_complete=can_complete(current_user, task), can_claim=can_claim(current_user, task),
-        materials=_materials(task), shown=shown_values(task.form_key, case_values)), status
+        materials=_materials(task), shown=shown_values(task.form_key, case_values),
+        due_explanation=_due_explanation(task, case_values)), status
+
+
+def _due_explanation(task, case_values: dict) -> str:
+    """How the task's deadline was counted (the deadline variable's explanation), if it has one."""
+    if task.due_at is None:
+        return ""
+    for value in case_values.values():
+        if isinstance(value, dict) and "explanation" in value and value.get("due_at"):
+            from datetime import datetime
+            if datetime.fromisoformat(value["due_at"]) == task.due_at:
+                return value["explanation"]
+    return ""
 
 
 def _materials(task) -> list[dict]:
     from flask import current_app
-    if task.form_key == "registration_application":
+    if task.form_key in ("registration_application", "registration_correction"):
         return list(current_app.config["CITY_POLICY"].registration_materials)
     return []
 
