@@ -77,11 +77,8 @@ def field_labels() -> dict[str, str]:
     if "anfu_field_labels" not in g:
         labels: dict[str, str] = {}
         for key in FORMS:
-            try:
-                for name, field in form_schema(key).fields.items():
-                    labels.setdefault(name, (field.metadata or {}).get("label", name))
-            except Exception:  # noqa: BLE001 - a form that cannot build here just has no labels
-                continue
+            for name, field in form_schema(key).fields.items():
+                labels.setdefault(name, (field.metadata or {}).get("label", name))
         for m in current_app.config["CITY_POLICY"].registration_materials:
             labels[m["kind"]] = m["title"]
         g.anfu_field_labels = labels
