@@ -182,3 +182,21 @@ def test_unauthenticated_and_bad_token_get_401(client):
     bad = client.post("/api/tokens", json={"username": "x", "password": "y"})
     assert bad.status_code == 401
     assert client.post("/api/tokens", json={}).status_code == 422
+
+
+def test_unknown_role_form_or_handler_refused_at_deploy_naming_the_element(app):
+    """A diagram naming a lane that is not a role, an unregistered form or service is refused at deploy."""
+    from workflows.deploy import deploy_version
+    from workflows.errors import InvalidInput
+    xml = open("bpmn/registration.bpmn", encoding="utf-8").read()
+    broken = (xml.replace('name="county_official"', 'name="mayor"')
+              .replace('value="registration_review"', 'value="no_such_form"')
+              .replace('id="route_registration"', 'id="no_such_service"'))
+    try:
+        deploy_version("registration", broken.encode(), {})
+    except InvalidInput as err:
+        assert "Lane_county" in err.errors and "mayor" in err.errors["Lane_county"][0]
+        assert "county_review" in err.errors and "no_such_form" in err.errors["county_review"][0]
+        assert "route_case" in err.errors and "no_such_service" in err.errors["route_case"][0]
+    else:
+        raise AssertionError("broken diagram deployed")
