@@ -1,5 +1,6 @@
 """The case engine: races, the audit chain, the restricted script engine on a deployed diagram, OpenAPI."""
 import threading
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -188,7 +189,7 @@ def test_unknown_role_form_or_handler_refused_at_deploy_naming_the_element(app):
     """A diagram naming a lane that is not a role, an unregistered form or service is refused at deploy."""
     from workflows.deploy import deploy_version
     from workflows.errors import InvalidInput
-    xml = open("bpmn/registration.bpmn", encoding="utf-8").read()
+    xml = Path("bpmn/registration.bpmn").read_text(encoding="utf-8")
     broken = (xml.replace('name="county_official"', 'name="mayor"')
               .replace('value="registration_review"', 'value="no_such_form"')
               .replace('id="route_registration"', 'id="no_such_service"'))
