@@ -5,7 +5,7 @@ from lxml import etree
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from models import AuditEvent, Unit, db
+from models import ROLES, AuditEvent, Unit, db
 
 from .diagram_view import BPMN, displayable_xml
 from .engine import load_workflow
@@ -73,11 +73,19 @@ def diagram_marks(case) -> dict:
             "flows": sorted(taken)}
 
 
+def _lanes_in_words(xml: str) -> str:
+    """Lane names are role keys (`county_official`); the viewer shows the role's Chinese title instead."""
+    root = safe_xml(xml)
+    for lane in root.iter(f"{{{BPMN}}}lane"):
+        lane.set("name", ROLES.get(lane.get("name", ""), lane.get("name", "")))
+    return etree.tostring(root, encoding="unicode")
+
+
 def case_diagram(case) -> dict:
     """What the viewer needs: the case's own version's diagram (drawable) and the marks to put on it."""
     version = case.process_version
     return {"process": version.process_key, "version": version.version, "title": version.title,
-            "xml": displayable_xml(version.bpmn_xml), "marks": diagram_marks(case),
+            "xml": _lanes_in_words(displayable_xml(version.bpmn_xml)), "marks": diagram_marks(case),
             "names": element_names(version.bpmn_xml)}
 
 

@@ -17,6 +17,14 @@
     mark(data.marks.interrupted, "anfu-interrupted");
     mark(data.marks.current, "anfu-current");
     canvas.zoom("fit-viewport");
+    // A wide, flat diagram gets a flatter frame so it is drawn as large as the width allows.
+    var box = canvas.viewbox().inner;
+    if (box.width > 0) {
+      var wanted = Math.round(holder.clientWidth * box.height / box.width) + 40;
+      holder.style.height = Math.max(260, Math.min(640, wanted)) + "px";
+      canvas.resized();
+      canvas.zoom("fit-viewport");
+    }
     holder.setAttribute("data-rendered", "true");
   }).catch(function (err) {
     holder.setAttribute("data-error", "true");

@@ -9,7 +9,7 @@ from models import AuditEvent, db
 from views.case_table import HEADERS, table_rows, workbook
 from workflows.audit import verify_chain
 from workflows.auditing import PER_PAGE, STATUSES, CaseQuery, parse_case_query, require_auditor, search_cases
-from workflows.case_story import case_diagram, case_story
+from workflows.case_story import case_diagram, case_story, field_labels
 from workflows.errors import InvalidInput
 from workflows.queries import case_documents, case_open_tasks, visible_case
 
@@ -54,7 +54,8 @@ def audit_case(case_id: int):
     require_auditor(current_user)
     case = visible_case(current_user, case_id)
     return render_template("audit/story.html", case=case, diagram=case_diagram(case), events=case_story(case.id),
-                           documents=case_documents(case.id), tasks=case_open_tasks(case.id))
+                           documents=case_documents(case.id), tasks=case_open_tasks(case.id),
+                           labels=field_labels())
 
 
 @web.get("/audit/integrity")
