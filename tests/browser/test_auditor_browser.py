@@ -5,6 +5,7 @@ from models import db
 from tests.audit_cases import OPINION, returned_case
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, Api
+from tools import verify_case_file
 from workflows.people import create_user
 
 pytestmark = pytest.mark.browser
@@ -34,6 +35,7 @@ def test_auditor_sees_the_marked_diagram_and_the_timeline(live_app, page, tmp_pa
     page.click("header >> text=审计")
     page.fill("#q_text", "营业执照复印件")
     page.click("form[role=search] button[type=submit]")
+    page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
     page.click(f"#audit-results a[href='/audit/cases/{case_id}']")
     page.wait_for_selector("#case-diagram-canvas[data-rendered=true]")
     canvas = page.locator("#case-diagram-canvas")
@@ -56,3 +58,8 @@ def test_auditor_sees_the_marked_diagram_and_the_timeline(live_app, page, tmp_pa
     text = timeline.inner_text()
     assert "county_official-浏览器 · 县级监管人员 · 城区" in text and OPINION in text and "决定：退回补正" in text
     page.screenshot(path=str(tmp_path / "story.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("text=导出案卷")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == f"case-{case_id}.zip" and verify_case_file.verify(str(saved)) == []
