@@ -50,6 +50,8 @@ def claim_task(user, task_id: str) -> OpenTask:
 def unclaim_task(user, task_id: str) -> OpenTask:
     """Give a task I hold back to the unit's unclaimed list."""
     task = get_open_task(user, task_id, lock=True)
+    if not task_matches(user, task):
+        raise NotAllowed("该任务不属于您的角色或单位")
     if task.assignee_id != user.id:
         raise Conflict("只能退回本人认领的任务")
     db.session.execute(update(OpenTask).where(OpenTask.id == task_id).values(assignee_id=None, claimed_at=None))

@@ -1,0 +1,1 @@
+"""Stand-alone tools (standard library only) that run without the platform."""
