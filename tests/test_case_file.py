@@ -56,8 +56,10 @@ def test_case_file_holds_timeline_documents_and_manifest(api_as, tmp_path):
     assert len(docs) == 8 and any(d["generated"] and d["filename"] == "登记回执.docx" for d in docs)
     assert {d["path"] for d in docs} <= names and set(manifest["files"]) == names - {"manifest.json"}
     stored = db.session.query(AuditEvent).filter_by(case_id=case_id).order_by(AuditEvent.seq).all()
+    exported = stored.pop()  # the export itself is audited, after the file was built
+    assert exported.action == "case_exported" and json.loads(exported.detail)["file"] == path.name
     assert [e["hash"] for e in events] == [e.hash for e in stored] == [e["hash"] for e in manifest["events"]]
-    last = db.session.query(AuditEvent).order_by(AuditEvent.seq.desc()).first()
+    last = db.session.query(AuditEvent).filter(AuditEvent.seq < exported.seq).order_by(AuditEvent.seq.desc()).first()
     assert manifest["chain_head"] == {"seq": last.seq, "hash": last.hash}
     assert csv_text.splitlines()[0].startswith("序号,时间（北京时间）,操作人") and "审核员1" in csv_text
 

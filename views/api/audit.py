@@ -1,10 +1,13 @@
 """Auditor endpoints: search cases, a case's diagram marks, the case file (ZIP), the chain check."""
+import hashlib
 import io
 
 from flask import request, send_file
 
 from handlers import PROCESSES
+from models import db
 from views.case_table import HEADERS, table_rows
+from workflows import audit
 from workflows.audit import verify_chain
 from workflows.auditing import parse_case_query, require_auditor, search_cases
 from workflows.case_file import build_case_file
@@ -70,6 +73,9 @@ def get_case_export(case_id: int):
     user = me()
     require_auditor(user)
     name, data = build_case_file(visible_case(user, case_id))
+    audit.record("case_exported", actor=user, case_id=case_id,
+                 detail={"file": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
+    db.session.commit()
     return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=name)
 
 

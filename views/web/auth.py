@@ -47,5 +47,7 @@ def logout():
 def home():
     """Officials land on their inbox; visitors on the public directory."""
     if current_user.is_authenticated:
+        if current_user.role == "auditor":
+            return redirect(url_for("web.audit_search"))
         return redirect(url_for("web.inbox_page"))
     return redirect(url_for("public.directory"))
