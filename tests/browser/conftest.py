@@ -54,7 +54,7 @@ def login(page, base: str, username: str, password: str) -> None:
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/inbox**")
+    page.wait_for_url(lambda url: url.startswith(base) and "/login" not in url)
 
 
 def logout(page) -> None:
