@@ -7,6 +7,7 @@ from .case import CASE_STATUSES, Case, CaseLink, CaseTimer, OpenTask
 from .document import Document
 from .people import ROLES, ApiToken, Unit, User
 from .process import ProcessVersion
+from .sanctions import Bulletin, Listing
 
 __all__ = [
     "CASE_STATUSES",
@@ -16,12 +17,14 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Base",
+    "Bulletin",
     "CalendarDay",
     "CalendarYear",
     "Case",
     "CaseLink",
     "CaseTimer",
     "Document",
+    "Listing",
     "OpenTask",
     "ProcessVersion",
     "UTCDateTime",

@@ -56,7 +56,13 @@ def prefill_for(task) -> dict:
     wf = load_workflow(task.case.workflow_json, task.case.process_version)
     spiff_task = get_task(wf, task.id)
     data = spiff_task.data if spiff_task is not None else {}
-    return {k: v for k, v in data.items() if k in names}
+    values = {k: v for k, v in data.items() if k in names}
+    spec = form_for(task.form_key)
+    if spec.prefill:
+        from types import SimpleNamespace
+        extra = spec.prefill(SimpleNamespace(settings=current_app.config, case=task.case), data) or {}
+        values.update({k: v for k, v in extra.items() if k in names and values.get(k) in (None, "", [])})
+    return values
 
 
 def case_data(case) -> dict:
