@@ -5,7 +5,7 @@ from lxml import etree
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from models import ROLES, AuditEvent, Unit, db
+from models import ROLES, AuditEvent, Case, Unit, db
 
 from .diagram_view import BPMN, displayable_xml
 from .engine import load_workflow
@@ -89,17 +89,19 @@ def case_diagram(case) -> dict:
             "names": element_names(version.bpmn_xml)}
 
 
-def field_labels() -> dict[str, dict]:
-    """Chinese label and choice labels of every form field the platform registers, by field name."""
+def field_labels(process_key: str = "") -> dict[str, dict]:
+    """Chinese label and choice labels of every form field, by field name (the case's own process first)."""
     from flask import current_app
 
     from handlers import FORMS
     out: dict[str, dict] = {}
-    for spec in FORMS.values():
+    ordered = sorted(FORMS.values(), key=lambda spec: not spec.key.startswith(process_key or "\0"))
+    for spec in ordered:
         for name, field in spec.schema(current_app.config).fields.items():
             meta = field.metadata or {}
             entry = out.setdefault(name, {"label": meta.get("label", name), "choices": {}})
-            entry["choices"].update({str(v): lbl for v, lbl in meta.get("choices") or []})
+            for v, lbl in meta.get("choices") or []:
+                entry["choices"].setdefault(str(v), lbl)
     return out
 
 
@@ -141,7 +143,8 @@ def case_story(case_id: int) -> list[dict]:
     events = db.session.execute(select(AuditEvent).where(AuditEvent.case_id == case_id)
                                 .order_by(AuditEvent.seq)).scalars()
     units = dict(db.session.execute(select(Unit.code, Unit.name)).all())
-    labels = field_labels()
+    case = db.session.get(Case, case_id)
+    labels = field_labels(case.process_key if case else "")
     return [_tell(ev, labels, units) for ev in events]
 
 
