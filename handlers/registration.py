@@ -77,7 +77,10 @@ def validate_application(ctx, data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     code = (data.get("credit_code") or "").upper()
     data["credit_code"] = code
-    if db.session.execute(select(Agency.id).where(Agency.credit_code == code, Agency.status == "registered")).first():
+    from workflows.sanctions import active_listing, refusal
+    if code and (listing := active_listing(credit_code=code)):
+        errors["credit_code"] = [refusal(listing, "start:registration")]
+    elif db.session.execute(select(Agency.id).where(Agency.credit_code == code, Agency.status == "registered")).first():
         errors["credit_code"] = ["该统一社会信用代码已登记建档，不能重复登记"]
     elif db.session.execute(select(Case.id).where(Case.credit_code == code, Case.status == "running",
                                                   Case.process_key == "registration", Case.id != ctx.case.id)).first():

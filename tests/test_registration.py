@@ -21,7 +21,10 @@ def submit(agency_api, county=COUNTY, n=1, **over):
     case = res.get_json()
     [task] = case["open_tasks"]
     assert task["name"] == "submit_application" and task["role"] == "agency"
-    data = with_documents(agency_api, case["id"], application(county, n, **over))
+    from flask import current_app
+    kinds = [m["kind"] for m in current_app.config["CITY_POLICY"].registration_materials
+             if m.get("required") is True or m.get("when")]
+    data = with_documents(agency_api, case["id"], application(county, n, **over), kinds)
     res = agency_api.post(f"/api/tasks/{task['id']}/complete", json={"data": data})
     assert res.status_code == 200, res.get_json()
     return case["id"]

@@ -2,7 +2,8 @@
 from flask import Blueprint, render_template, request
 from sqlalchemy import or_, select
 
-from models import Agency, Unit, db
+from models import Agency, Listing, Unit, db
+from workflows.sanctions import active_listing, banned_principals, listing_period, public_listings
 
 public = Blueprint("public", __name__, url_prefix="/public")
 
@@ -11,7 +12,9 @@ public = Blueprint("public", __name__, url_prefix="/public")
 def directory():
     """The public directory of registered agencies (公开名录), searchable by name or credit code."""
     q = request.args.get("q", "").strip()
-    query = select(Agency).where(Agency.status == "registered").order_by(Agency.registered_on.desc(), Agency.id)
+    listed = select(Listing.agency_id).where(Listing.status == "active")
+    query = (select(Agency).where(Agency.status == "registered", Agency.id.not_in(listed))
+             .order_by(Agency.registered_on.desc(), Agency.id))
     if q:
         query = query.where(or_(Agency.name.contains(q), Agency.credit_code == q.upper()))
     agencies = db.session.execute(query).scalars().all()
@@ -26,4 +29,23 @@ def directory_entry(agency_id: int):
     if agency is None or agency.status != "registered":
         from workflows.errors import NotFound
         raise NotFound("名录中没有该机构")
-    return render_template("public/agency.html", agency=agency)
+    listing = active_listing(agency_id=agency.id)
+    banned = banned_principals().get(agency.legal_representative)
+    if banned is not None and banned.agency_id == agency.id:
+        banned = None
+    return render_template("public/agency.html", agency=agency, listing=listing, banned=banned,
+                           period=listing_period)
+
+
+@public.get("/blacklist")
+def blacklist():
+    """The public list of agencies in the 严重失信主体名单 (removed ones leave it the day they are removed)."""
+    return render_template("public/blacklist.html", listings=public_listings(), period=listing_period)
+
+
+@public.get("/bulletins")
+def bulletins():
+    """Published 通报 after warning interviews (武进 [WJ] 第二十四条)."""
+    from models import Bulletin
+    rows = db.session.execute(select(Bulletin).order_by(Bulletin.published_on.desc())).scalars().all()
+    return render_template("public/bulletins.html", bulletins=rows)

@@ -13,7 +13,8 @@ from models import Agency, Listing, db
 from . import clock
 from .guards import register_guard
 
-ALLOWED_WHILE_LISTED = {"complete:blacklist:file_defence", "complete:blacklist:apply_repair", "upload:blacklist"}
+ALLOWED_WHILE_LISTED = {"complete:blacklist:file_defence", "complete:blacklist:apply_repair_timed",
+                        "complete:blacklist:apply_repair_open", "upload:blacklist"}
 ACTION_NAMES = {"start": "发起该事项", "participate": "参加分类等级评定", "complete": "办理该事项",
                 "upload": "上传材料", "claim": "认领该任务"}
 
