@@ -129,3 +129,75 @@ def test_wrong_roles_refused(api_as):
         assert city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"decision": "approve"}}).status_code == 403
         other, _ = registered_agency(api_as, n=2)
         assert other.get(f"/api/cases/{case_id}").status_code == 403
+
+
+def test_printable_notice_and_record_pages(api_as, client):
+    """Notices print on A4 from the same facts as the Word file; the page links the .docx and shows its hash."""
+    with freeze_time("2026-11-23 09:00:00+08:00"):
+        agency_api, agency_row = registered_agency(api_as)
+        city, _, case_id = _to_rectification(api_as, agency_api, agency_row)
+        headers = {"Authorization": f"Bearer {city.token}"}
+        page = client.get(f"/cases/{case_id}/print/interview_notice", headers=headers).get_data(as_text=True)
+        assert "警示约谈通知书" in page and "市应急管理局三楼会议室" in page and "SHA-256" in page
+        page = client.get(f"/cases/{case_id}/print/interview_record", headers=headers).get_data(as_text=True)
+        assert "组织全员培训" in page and "2026年12月7日24时" in page
+        assert client.get(f"/cases/{case_id}/print/blacklist_decision", headers=headers).status_code == 404
+
+
+def test_wujin_publishes_a_bulletin_after_the_interview(tmp_path, _template_db):
+    """[WJ] 第二十四条: 武进 publishes a 通报; the public bulletin page shows it without login."""
+    from tests.conftest import make_app
+    from tests.factories import PASSWORD, Api
+    from workflows.people import create_user
+    app = make_app(tmp_path, _template_db, ANFU_CITY="wujin")
+    with app.app_context():
+        client, counter = app.test_client(), iter(range(1, 100))
+
+        def api_as(role, unit=None, agency_id=None, name=None):
+            user = create_user(name or f"{role}{next(counter)}", PASSWORD, role=role, unit_code=unit, agency_id=agency_id)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            token = client.post("/api/tokens", json={"username": user.username, "password": PASSWORD}).get_json()["token"]
+            return Api(client, token, user)
+
+        with freeze_time("2026-11-23 09:00:00+08:00"):
+            agency_api, agency_row = registered_agency(api_as, county="320412")
+            ground = app.config["CITY_POLICY"].interview_grounds[0]["code"]
+            city, leader = api_as("city_official"), api_as("leader")
+            res = city.post("/api/cases", json={"process": "interview", "data": dict(
+                NOTICE, grounds=[ground], agency_id=agency_row.id)})
+            case_id = res.get_json()["id"]
+            complete(leader, "approve_notice", {"decision": "approve"})
+            complete(agency_api, "acknowledge_notice", {"attendees": "王建国，总经理", "acknowledged": True})
+            complete(city, "hold_interview", RECORD)
+            evidence = agency_api.upload(case_id, "evidence").get_json()["id"]
+            complete(agency_api, "submit_rectification", {"report": "已整改", "evidence": evidence})
+            complete(city, "review_rectification", {"decision": "accept"})
+            assert db.session.query(Bulletin).count() == 1
+            assert agency_row.name in client.get("/public/bulletins").get_data(as_text=True)
+        db.engine.dispose()
+
+
+def test_grading_ground_alias_resolves_in_linyi(tmp_path, _template_db):
+    """A 差 grading asks with ground 'linyi_poor_grade': the interview preselects [LY22] 五 评估70分以下."""
+    from tests.conftest import make_app
+    from workflows.links import request_case
+    app = make_app(tmp_path, _template_db, ANFU_CITY="linyi")
+    with app.app_context():
+        from models import Agency
+        from workflows.clock import now
+        agency = Agency(name="临沂测试安全评价有限公司", credit_code="91371300MA0000001T", legal_representative="张",
+                        contact_person="李", contact_phone="13800138000", email="a@b.cn", address="临沂",
+                        county_code="371302", staff_count=10, service_categories=["安全评估评价"], business_scope="评价",
+                        status="registered", registered_on=now().date(), created_at=now())
+        db.session.add(agency)
+        db.session.flush()
+        link = request_case("interview", agency_id=agency.id, ground="linyi_poor_grade", origin_case_id=None)
+        db.session.commit()
+        from workflows.engine import load_workflow
+        case = db.session.get(Case, link.target_case_id)
+        wf = load_workflow(case.workflow_json, case.process_version)
+        from workflows.engine import ready_user_tasks
+        assert ready_user_tasks(wf)[0].data["prepared"]["grounds"] == ["LY-5-1"]
+        db.engine.dispose()
