@@ -193,3 +193,51 @@ def test_wujin_ban_has_no_end_date_and_flags_the_principal(tmp_path, _template_d
         assert tick(datetime(2036, 1, 1, tzinfo=UTC)) == 0
         assert db.session.query(Listing).one().status == "active"
         db.engine.dispose()
+
+
+def test_banned_principal_flagged_when_heading_another_agency_application(tmp_path, _template_db):
+    """[WJ] 第十九条: the banned 主要负责人 is flagged on the county review of another agency's registration."""
+    app = make_app(tmp_path, _template_db, ANFU_CITY="wujin")
+    with app.app_context():
+        from datetime import date
+
+        from models import Agency
+        from tests.factories import PASSWORD, Api
+        from tests.test_registration import submit
+        from workflows.clock import now
+        from workflows.people import create_user
+        client, counter = app.test_client(), iter(range(1, 100))
+
+        def api_as(role, unit=None, agency_id=None, name=None):
+            user = create_user(name or f"{role}{next(counter)}", PASSWORD, role=role, unit_code=unit, agency_id=agency_id)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            token = client.post("/api/tokens", json={"username": user.username, "password": PASSWORD}).get_json()["token"]
+            return Api(client, token, user)
+
+        with freeze_time("2026-11-23 09:00:00+08:00"):
+            banned = Agency(name="被禁入机构", credit_code="91320412MA0000003P", legal_representative="王建国",
+                            contact_person="李", contact_phone="13800138000", email="a@b.cn", address="武进",
+                            county_code="320412", staff_count=10, service_categories=["安全咨询托管"], business_scope="咨询",
+                            status="registered", registered_on=date(2025, 1, 1), created_at=now())
+            db.session.add(banned)
+            db.session.flush()
+            from models import ProcessVersion
+            pv = db.session.query(ProcessVersion).filter_by(process_key="blacklist").first()
+            case = Case(process_key="blacklist", process_version_id=pv.id, title="禁入", status="running",
+                        started_at=now(), updated_at=now(), version=1, workflow_json="{}", agency_id=banned.id)
+            db.session.add(case)
+            db.session.flush()
+            db.session.add(Listing(case_id=case.id, agency_id=banned.id, grounds=[], basis="[WJ] 第十九条",
+                                   penalty_decision_no="常武应急罚〔2026〕1号", penalty_decided_on=date(2026, 10, 1),
+                                   decision_no="武应急禁〔2026〕1号", listed_on=date(2026, 11, 1), ends_on=None,
+                                   principal_name="王建国", status="active", created_at=now()))
+            db.session.commit()
+            agency = api_as("agency")
+            case_id = submit(agency, county="320412")  # application() names 王建国 as legal representative
+            official = api_as("county_official", unit="320412")
+            task = official.get("/api/inbox").get_json()["items"][0]
+            page = client.get(f"/tasks/{task['id']}", headers={"Authorization": f"Bearer {official.token}"})
+            assert "被实施行业禁入的主要负责人同名" in page.get_data(as_text=True) and case_id
+        db.engine.dispose()

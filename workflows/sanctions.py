@@ -73,3 +73,13 @@ def public_listings(today: date | None = None) -> list[Listing]:
     today = today or clock.today()
     return list(db.session.execute(select(Listing).where(Listing.status == "active", Listing.listed_on <= today)
                                    .order_by(Listing.listed_on.desc())).scalars())
+
+
+def principal_warnings(values: dict) -> list[str]:
+    """Flags for a form naming a banned 主要负责人 as the head of another agency ([WJ] 第十九条 行业禁入)."""
+    name = (values.get("legal_representative") or "").strip()
+    banned = banned_principals().get(name) if name else None
+    if banned is None or banned.agency_id == values.get("agency_id"):
+        return []
+    return [(f"法定代表人“{name}”与被实施行业禁入的主要负责人同名（{banned.agency.name}，决定书 {banned.decision_no}，"
+            f"{listing_period(banned)}），请核实身份。")]

@@ -12,6 +12,7 @@ from workflows.documents import upload_document
 from workflows.errors import InvalidInput
 from workflows.forms import form_for
 from workflows.queries import case_documents, case_history
+from workflows.sanctions import principal_warnings
 from workflows.tasks import claim_task, complete_task, get_open_task, unclaim_task
 
 from . import web
@@ -26,7 +27,8 @@ def _render(task, values: dict, errors: dict | None = None, status: int = 200):
         events=[(e, json.loads(e.detail)) for e in case_history(case.id)],
         can_complete=can_complete(current_user, task), can_claim=can_claim(current_user, task),
         materials=_materials(task), shown=shown_values(task.form_key, case_values),
-        due_explanation=_due_explanation(task, case_values)), status
+        due_explanation=_due_explanation(task, case_values),
+        warnings=principal_warnings(case_values) if task.role != "agency" else []), status
 
 
 def _due_explanation(task, case_values: dict) -> str:
