@@ -5,6 +5,7 @@ from .base import Base, UTCDateTime, db
 from .calendar import CalendarDay, CalendarYear
 from .case import CASE_STATUSES, Case, CaseLink, CaseTimer, OpenTask
 from .document import Document
+from .grading import GradingEntry, GradingRound, Objection
 from .people import ROLES, ApiToken, Unit, User
 from .process import ProcessVersion
 from .sanctions import Bulletin, Listing
@@ -24,7 +25,10 @@ __all__ = [
     "CaseLink",
     "CaseTimer",
     "Document",
+    "GradingEntry",
+    "GradingRound",
     "Listing",
+    "Objection",
     "OpenTask",
     "ProcessVersion",
     "UTCDateTime",

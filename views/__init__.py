@@ -44,6 +44,7 @@ def init_views(app: Flask) -> None:
     """Register login, CSRF, blueprints and error handlers."""
     from .api import api
     from .public import public
+    from .public_grading import public_grading
     from .web import web
 
     login_manager.init_app(app)
@@ -54,6 +55,7 @@ def init_views(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(web)
     app.register_blueprint(public)
+    app.register_blueprint(public_grading)
 
     @login_manager.unauthorized_handler
     def _unauthorized():

@@ -1,5 +1,6 @@
 """Verbs on documents: upload (content-checked, hashed, audited) and generated notices."""
 import hashlib
+import re
 
 import filetype
 from flask import current_app
@@ -16,12 +17,20 @@ KIND_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 
 def upload_document(user, case, *, filename: str, content: bytes, kind: str) -> Document:
     """Attach a PDF/JPEG/PNG (judged by its content, not its name) of at most 20 MB to a case."""
-    import re
     if not can_see_case(user, case) or user.role in ("auditor",):
         raise NotAllowed("您无权向该案件上传材料")
     guards.check(user, "upload", case=case, agency_id=case.agency_id)
     if case.status != "running":
         raise InvalidInput("案件已办结，不能再上传材料", {"file": ["案件已办结，不能再上传材料"]})
+    errors = content_errors(content, kind)
+    if errors:
+        raise InvalidInput("上传的文件不符合要求", errors)
+    return _store(case.id, kind=kind, filename=filename or "未命名", content=content,
+                  content_type=filetype.guess(content).mime, actor=user)
+
+
+def content_errors(content: bytes, kind: str) -> dict:
+    """Problems of an upload judged by its content: type (PDF/JPEG/PNG), size (≤ 20 MB), a kind given."""
     errors = {}
     if not kind or not re.match(KIND_PATTERN, kind):
         errors["kind"] = ["请注明材料类别（kind）"]
@@ -33,10 +42,17 @@ def upload_document(user, case, *, filename: str, content: bytes, kind: str) -> 
         guess = filetype.guess(content)
         if guess is None or guess.mime not in ALLOWED:
             errors["file"] = ["只接受 PDF、JPEG、PNG 文件（按文件内容判断）"]
+    return errors
+
+
+def attach_public_document(case_id: int, *, filename: str, content: bytes, kind: str, actor_name: str) -> Document:
+    """A file sent by the public (e.g. with an objection), with the same content checks as any upload."""
+    errors = content_errors(content, kind)
     if errors:
         raise InvalidInput("上传的文件不符合要求", errors)
-    return _store(case.id, kind=kind, filename=filename or "未命名", content=content,
-                  content_type=filetype.guess(content).mime, actor=user)
+    doc = _store(case_id, kind=kind, filename=filename or "附件", content=content,
+                 content_type=filetype.guess(content).mime, actor=None)
+    return doc
 
 
 def add_generated_document(case_id: int, *, kind: str, filename: str, content: bytes, content_type: str,

@@ -1,0 +1,150 @@
+"""分类等级评定 round end to end ([LY22] 三、四、五、六; domain.md §P6, §8), time moved through 国庆 2026."""
+import io
+from datetime import UTC, datetime
+
+from freezegun import freeze_time
+from openpyxl import load_workbook
+
+from models import CaseLink, GradingEntry, Objection, db
+from tests.factories import PDF
+from tests.sanctions_factories import complete, registered_agency, task_of
+from workflows.timers import tick
+
+SELF = {"summary": "2021年以来开展安全评价项目42项", "self_score": 92, "statutory_projects": "", "hazard_list": ""}
+EXAM = {"exam_scores": "90\n90", "staff_total": 4, "satisfaction": "10, 9"}
+
+
+def _open_round(api_as, agencies):
+    city = api_as("city_official", name="市局评定组")
+    res = city.client.post("/grading/rounds", headers=city._h(), data={
+        "scheme": "linyi", "year": "2026", "self_assessment_ends_on": "2026-09-10",
+        "inspection_ends_on": "2026-09-25", "classification_ends_on": "2026-10-31",
+        "agency_ids": [str(a.id) for a in agencies]})
+    assert res.status_code == 302, res.get_data(as_text=True)[:500]
+    return city
+
+
+def _entry(agency_row) -> GradingEntry:
+    db.session.expire_all()
+    return db.session.query(GradingEntry).filter_by(agency_id=agency_row.id).one()
+
+
+def _inspect(city, experts, agency_row, veto=None, findings=None):
+    case_id = _entry(agency_row).case_id
+    for expert in experts:
+        data = dict(findings or {})
+        if veto:
+            data.update(veto=veto, veto_evidence="出具的报告存在伪造检测数据")
+        task = next(t for t in expert.get("/api/inbox?scope=mine").get_json()["items"] if t["case_id"] == case_id)
+        assert task["name"] == "expert_scoring" and task["assignee"] == expert.user.username
+        res = expert.post(f"/api/tasks/{task['id']}/complete", json={"data": data})
+        assert res.status_code == 200, res.get_json()
+    complete(city, "exam", EXAM, case_id)
+
+
+def test_a_round_through_all_phases_across_national_day(api_as, client):
+    """Waived agency; 优秀 with an upheld objection, re-inspection and a second publicity; 差 by veto → interview."""
+    with freeze_time("2026-09-01 09:00:00+08:00"):
+        a_api, a = registered_agency(api_as, n=1)
+        b_api, b = registered_agency(api_as, n=2)
+        c_api, c = registered_agency(api_as, n=3)
+        experts = [api_as("expert", name="吴教授"), api_as("expert", name="郑高工")]
+        city = _open_round(api_as, [a, b, c])
+        complete(a_api, "self_assessment", SELF)
+        complete(c_api, "self_assessment", SELF)
+        res = b_api.post(f"/api/tasks/{task_of(b_api, 'self_assessment')['id']}/complete", json={"data": {"summary": ""}})
+        assert res.status_code == 422 and "summary" in res.get_json()["errors"]
+    # [LY22] 六(一): B did not submit by 2026-09-10 → 视为主动放弃 at 2026-09-11 00:00 +08:00
+    assert tick(datetime(2026, 9, 10, 15, 59, tzinfo=UTC)) == 0
+    assert tick(datetime(2026, 9, 10, 16, 0, 1, tzinfo=UTC)) == 1
+    assert _entry(b).phase == "waived"
+    with freeze_time("2026-09-30 10:00:00+08:00"):
+        city = api_as("city_official")
+        experts = [api_as("expert", agency_id=None, name=f"e{i}") for i in range(2)]
+        for row in (a, c):
+            task = task_of(city, "form_panel", _entry(row).case_id)
+            res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"panel": [experts[0].user.id]}})
+            assert res.status_code == 422 and "至少2名" in res.get_json()["errors"]["panel"][0]
+            complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, _entry(row).case_id)
+        _inspect(city, experts, a)
+        _inspect(city, experts, c, veto="V1")
+        entry_a, entry_c = _entry(a), _entry(c)
+        assert entry_a.phase == "publicity" and entry_a.grade == "优秀" and entry_a.final_score == 97.5
+        assert entry_c.grade == "差" and entry_c.vetoed
+        # 7 working days from 2026-09-30, start day excluded, skipping 国庆 and counting 10-10 → 2026-10-15 24:00
+        assert entry_a.publicity_until.isoformat() == "2026-10-15T16:00:00+00:00"
+        page = client.get("/public/grading/publicity").get_data(as_text=True)
+        assert a.name in page and "2026-10-15 24:00" in page and "10月10日调休上班日" in page
+    with freeze_time("2026-10-09 11:00:00+08:00"):
+        res = client.post("/public/grading/objections", data={
+            "entry_id": str(_entry(a).id), "text": "该机构2026年有项目人员未到现场", "name": "",
+            "file": (io.BytesIO(PDF), "证据.pdf")}, content_type="multipart/form-data")
+        assert res.status_code == 302
+        objection = db.session.query(Objection).one()
+        assert objection.name is None and objection.document_id
+        city = api_as("city_official")
+        complete(city, "handle_objection", {"decision": "uphold", "reply": "经核查属实，重新检查评估"}, _entry(a).case_id)
+        assert _entry(a).phase == "inspection"
+    # Re-inspection by the same panel (their tokens have expired by now; they log in again)
+    with freeze_time("2026-10-12 10:00:00+08:00"):
+        from tests.factories import PASSWORD, Api
+        again = []
+        for e in experts:
+            token = client.post("/api/tokens", json={"username": e.user.username, "password": PASSWORD}).get_json()["token"]
+            again.append(Api(client, token, e.user))
+        city = api_as("city_official")
+        _inspect(city, again, a, findings={"item_2_1_2": 2})  # 人员不到现场 twice: −2 in 2.1
+        entry_a = _entry(a)
+        assert entry_a.phase == "publicity" and entry_a.final_score == 95.5 and entry_a.grade == "优秀"
+        assert entry_a.publicity_until.isoformat() == "2026-10-21T16:00:00+00:00"  # a fresh 7 working days
+    # C's publicity ends 2026-10-15 24:00: final 差, which opens a warning interview (links)
+    assert tick(datetime(2026, 10, 15, 16, 0, 1, tzinfo=UTC)) == 1
+    assert _entry(c).phase == "final"
+    link = db.session.query(CaseLink).filter_by(agency_id=c.id, target_process="interview").one()
+    assert link.ground == "linyi_poor_grade" and link.origin_case_id == _entry(c).case_id
+    assert tick(datetime(2026, 10, 21, 16, 0, 1, tzinfo=UTC)) == 1
+    assert _entry(a).phase == "final"
+    with freeze_time("2026-10-22 09:00:00+08:00"):
+        city = api_as("city_official")
+        rnd = _entry(a).round_id
+        res = city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h())
+        assert res.status_code == 302
+        page = client.get(f"/public/grading/rounds/{rnd}/final").get_data(as_text=True)
+        assert a.name in page and c.name not in page and b.name not in page  # 一般 and above only
+        wb = load_workbook(io.BytesIO(client.get(f"/public/grading/rounds/{rnd}/final.xlsx").data))
+        rows = list(wb.active.values)
+        assert rows[0] == ("序号", "机构名称", "统一社会信用代码", "得分", "等级") and rows[1][1] == a.name
+
+
+def test_publish_refused_while_cases_are_open_and_wrong_roles(api_as):
+    """The final list waits for every case; only city officials open rounds; experts of the agency are refused."""
+    with freeze_time("2026-09-01 09:00:00+08:00"):
+        a_api, a = registered_agency(api_as, n=1)
+        city = _open_round(api_as, [a])
+        rnd = _entry(a).round_id
+        res = city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h())
+        assert res.status_code == 409
+        res = a_api.client.post("/grading/rounds", headers=a_api._h(), data={"year": "2026"})
+        assert res.status_code == 403
+        complete(a_api, "self_assessment", SELF)
+        insider = api_as("expert", agency_id=a.id, name="本机构专家")
+        outsider = api_as("expert", name="外部专家")
+        res = city.post(f"/api/tasks/{task_of(city, 'form_panel')['id']}/complete",
+                        json={"data": {"panel": [insider.user.id, outsider.user.id]}})
+        assert res.status_code == 422 and "本机构专家" in res.get_json()["errors"]["panel"][0]
+
+
+def test_listed_agency_cannot_take_part(api_as):
+    """A guard refusing participation (e.g. a blacklist listing) keeps the agency out, with the reason."""
+    from workflows.guards import GUARDS, register_guard
+
+    def refuse_all(user, action, **kw):
+        return "测试：该机构处于限制期" if action == "participate:grading" else None
+    register_guard(refuse_all)
+    try:
+        with freeze_time("2026-09-01 09:00:00+08:00"):
+            _, a = registered_agency(api_as, n=1)
+            _open_round(api_as, [a])
+            assert db.session.query(GradingEntry).count() == 0
+    finally:
+        GUARDS.remove(refuse_all)

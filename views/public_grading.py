@@ -1,0 +1,62 @@
+"""Public grading pages (no login): publicity with the objection form, the final list and its Excel."""
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from openpyxl import Workbook
+
+from models import GradingRound, db
+from workflows.errors import Conflict, InvalidInput, NotFound
+from workflows.grading import file_objection, final_list, in_publicity
+
+public_grading = Blueprint("public_grading", __name__, url_prefix="/public/grading")
+FINAL_COLUMNS = ["序号", "机构名称", "统一社会信用代码", "得分", "等级"]
+
+
+@public_grading.get("/publicity")
+def publicity():
+    """Preliminary grades under publicity, each with its end date and how it was counted ([LY22] 四(三))."""
+    return render_template("public/publicity.html", entries=in_publicity(), errors={}, form={})
+
+
+@public_grading.post("/objections")
+def objection():
+    """File an objection, named or anonymous, with text and an optional PDF/JPEG/PNG."""
+    upload = request.files.get("file")
+    try:
+        obj = file_objection(int(request.form.get("entry_id") or 0), text=request.form.get("text", ""),
+                             name=request.form.get("name", ""), contact=request.form.get("contact", ""),
+                             filename=upload.filename if upload else "", content=upload.read() if upload else b"")
+        db.session.commit()
+    except (InvalidInput, Conflict) as err:
+        db.session.rollback()
+        return render_template("public/publicity.html", entries=in_publicity(), errors=err.errors or {"text": [err.message]},
+                               form=request.form), err.status
+    flash(f"异议已收到，受理编号 {obj.tracking_code}。我们将在核查后答复。")
+    return redirect(url_for("public_grading.publicity"))
+
+
+@public_grading.get("/rounds/<int:round_id>/final")
+def final(round_id: int):
+    """The final list: 一般 and above."""
+    rnd = db.session.get(GradingRound, round_id)
+    if rnd is None or rnd.status != "final":
+        raise NotFound("最终名单尚未公布")
+    return render_template("public/grading_final.html", rnd=rnd, entries=final_list(round_id))
+
+
+@public_grading.get("/rounds/<int:round_id>/final.xlsx")
+def final_xlsx(round_id: int):
+    """The final list as Excel, with the page's columns."""
+    rnd = db.session.get(GradingRound, round_id)
+    if rnd is None or rnd.status != "final":
+        raise NotFound("最终名单尚未公布")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "最终名单"
+    ws.append(FINAL_COLUMNS)
+    for n, e in enumerate(final_list(round_id), start=1):
+        ws.append([n, e.agency.name, e.agency.credit_code, e.final_score, e.grade])
+    out = io.BytesIO()
+    wb.save(out)
+    return send_file(io.BytesIO(out.getvalue()), as_attachment=True, download_name=f"分类等级评定结果-{rnd.year}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

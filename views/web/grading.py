@@ -1,0 +1,97 @@
+"""City officials' pages for grading rounds: open a round, the overview of every agency, Excel, final list."""
+import io
+from datetime import date
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from models import Agency, GradingRound, db
+from views.tx import commits
+from workflows.errors import InvalidInput, NotAllowed, NotFound
+from workflows.grading import entries, open_round, publish_final_list
+
+from . import web
+
+PHASES = {"self_assessment": "自查自评", "inspection": "检查评估", "publicity": "公示中", "final": "等级确定",
+          "waived": "视为主动放弃"}
+COLUMNS = ["机构名称", "统一社会信用代码", "阶段", "得分", "等级", "公示截止"]
+
+
+def _officials_only() -> None:
+    if current_user.role not in ("city_official", "leader", "auditor", "admin"):
+        raise NotAllowed("只有市级监管人员可以查看评定轮次")
+
+
+def _date(name: str) -> date:
+    try:
+        return date.fromisoformat(request.form.get(name, ""))
+    except ValueError:
+        raise InvalidInput("日期格式应为 YYYY-MM-DD", {name: ["日期格式应为 YYYY-MM-DD"]}) from None
+
+
+@web.route("/grading/rounds", methods=["GET", "POST"])
+@login_required
+def grading_rounds():
+    """Rounds so far, and the form to open one with its participants."""
+    _officials_only()
+    errors = {}
+    if request.method == "POST":
+        try:
+            rnd, refused = open_round(
+                current_user, scheme=request.form.get("scheme", "linyi"), year=int(request.form.get("year") or 0),
+                self_assessment_ends_on=_date("self_assessment_ends_on"), inspection_ends_on=_date("inspection_ends_on"),
+                classification_ends_on=_date("classification_ends_on"),
+                agency_ids=[int(i) for i in request.form.getlist("agency_ids") if i.isdigit()])
+            db.session.commit()
+            for r in refused:
+                flash(f"机构 {r['agency_id']} 未能参加：{r['reason']}")
+            return redirect(url_for("web.grading_round", round_id=rnd.id))
+        except InvalidInput as err:
+            db.session.rollback()
+            errors = err.errors
+    rounds = db.session.execute(select(GradingRound).order_by(GradingRound.id.desc())).scalars().all()
+    agencies = db.session.execute(select(Agency).where(Agency.status == "registered").order_by(Agency.name)).scalars()
+    return render_template("grading/rounds.html", rounds=rounds, agencies=agencies, errors=errors,
+                           form=request.form), (422 if errors else 200)
+
+
+@web.get("/grading/rounds/<int:round_id>")
+@login_required
+def grading_round(round_id: int):
+    """Every agency's phase, score and status in one table."""
+    _officials_only()
+    rnd = db.session.get(GradingRound, round_id)
+    if rnd is None:
+        raise NotFound("评定轮次不存在")
+    return render_template("grading/round.html", rnd=rnd, entries=entries(round_id), phases=PHASES)
+
+
+@web.get("/grading/rounds/<int:round_id>.xlsx")
+@login_required
+def grading_round_xlsx(round_id: int):
+    """The overview as Excel, with the same columns."""
+    _officials_only()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评定情况"
+    ws.append(COLUMNS)
+    from views.filters import deadline_end
+    for e in entries(round_id):
+        ws.append([e.agency.name, e.agency.credit_code, PHASES[e.phase], e.final_score, e.grade or "",
+                   deadline_end(e.publicity_until) if e.publicity_until else ""])
+    out = io.BytesIO()
+    wb.save(out)
+    return send_file(io.BytesIO(out.getvalue()), as_attachment=True, download_name=f"评定情况-{round_id}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@web.post("/grading/rounds/<int:round_id>/publish")
+@login_required
+@commits
+def grading_publish(round_id: int):
+    """Publish the final list once every agency's grade is final."""
+    publish_final_list(current_user, round_id)
+    flash("最终名单已公布")
+    return redirect(url_for("web.grading_round", round_id=round_id))

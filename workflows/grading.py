@@ -1,0 +1,119 @@
+"""Verbs on grading rounds: open a round with its participants, file a public objection, publish the final list."""
+import secrets
+from datetime import date
+
+from sqlalchemy import select
+
+from models import Agency, GradingEntry, GradingRound, Objection, db
+
+from . import audit, clock, guards
+from .cases import send_message, start_case
+from .documents import attach_public_document
+from .errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+
+GRADES_LISTED = ("优秀", "良好", "一般")  # [LY22] 四(三): the final list names 一般 and above
+
+
+def open_round(user, *, scheme: str, year: int, self_assessment_ends_on: date, inspection_ends_on: date,
+               classification_ends_on: date, agency_ids: list[int]) -> tuple[GradingRound, list[dict]]:
+    """Open a round and start one grading case per agency; refused agencies are returned with the reason."""
+    if user.role != "city_official":
+        raise NotAllowed("只有市级监管人员可以组织分类等级评定")
+    errors: dict[str, list[str]] = {}
+    if scheme != "linyi":
+        errors["scheme"] = ["目前支持的评定方案：linyi（临沂附件1检查表）"]
+    if not (self_assessment_ends_on <= inspection_ends_on <= classification_ends_on):
+        errors["classification_ends_on"] = ["三个阶段的截止日期应依次排列"]
+    if self_assessment_ends_on < clock.today():
+        errors["self_assessment_ends_on"] = ["自查自评截止日期不能早于今天"]
+    if not agency_ids:
+        errors["agency_ids"] = ["请选择参加评定的机构"]
+    if errors:
+        raise InvalidInput("评定轮次信息有误", errors)
+    rnd = GradingRound(scheme=scheme, year=year, title=f"{year}年度安全生产技术服务机构分类等级评定",
+                       self_assessment_ends_on=self_assessment_ends_on, inspection_ends_on=inspection_ends_on,
+                       classification_ends_on=classification_ends_on, status="open", created_by_id=user.id,
+                       created_at=clock.now())
+    db.session.add(rnd)
+    db.session.flush()
+    refused = []
+    for agency_id in agency_ids:
+        agency = db.session.get(Agency, agency_id)
+        if agency is None or agency.status != "registered":
+            refused.append({"agency_id": agency_id, "reason": "未登记建档的机构不能参加评定"})
+            continue
+        try:
+            guards.check(user, "participate:grading", agency_id=agency.id)
+        except DomainError as err:
+            refused.append({"agency_id": agency_id, "reason": err.message})
+            continue
+        entry = GradingEntry(round_id=rnd.id, agency_id=agency.id, phase="self_assessment")
+        db.session.add(entry)
+        db.session.flush()
+        case = start_case(user, "grading", title=f"{agency.name} {rnd.title}", agency_id=agency.id,
+                          unit_code=agency.county_code, credit_code=agency.credit_code,
+                          variables={"entry_id": entry.id, "round_id": rnd.id, "agency_id": agency.id,
+                                     "self_assessment_ends_on": self_assessment_ends_on.isoformat()})
+        entry.case_id = case.id
+    audit.record("grading_round_opened", actor=user, detail={"round_id": rnd.id, "year": year, "scheme": scheme,
+                                                             "refused": refused})
+    return rnd, refused
+
+
+def file_objection(entry_id: int, *, text: str, name: str = "", contact: str = "", filename: str = "",
+                   content: bytes = b"") -> Objection:
+    """Anyone may object during publicity ([LY22] 四(三)); the objection reaches the agency's case as a message."""
+    entry = db.session.get(GradingEntry, entry_id)
+    if entry is None or entry.phase != "publicity" or entry.publicity_until is None \
+            or entry.publicity_until <= clock.now():
+        raise Conflict("该机构不在公示期内，不能提出异议")
+    errors = {}
+    if not (text or "").strip():
+        errors["text"] = ["请写明异议内容"]
+    elif len(text) > 4000:
+        errors["text"] = ["异议内容不超过4000字"]
+    if errors:
+        raise InvalidInput("异议内容有误", errors)
+    who = (name or "").strip() or "公众（匿名）"
+    doc = attach_public_document(entry.case_id, filename=filename, content=content, kind="objection_evidence",
+                                 actor_name=who) if content else None
+    objection = Objection(entry_id=entry.id, name=(name or "").strip() or None, contact=(contact or "").strip() or None,
+                          text=text.strip(), document_id=doc.id if doc else None, status="received",
+                          tracking_code=secrets.token_hex(4).upper(), created_at=clock.now())
+    db.session.add(objection)
+    db.session.flush()
+    send_message(entry.case_id, "objection_received",
+                 {"objection_id": objection.id, "text": objection.text, "named": objection.name is not None},
+                 actor_name=who)
+    return objection
+
+
+def publish_final_list(user, round_id: int) -> GradingRound:
+    """When every case of the round is final (or waived), publish the final list."""
+    if user.role != "city_official":
+        raise NotAllowed("只有市级监管人员可以公布最终名单")
+    rnd = db.session.get(GradingRound, round_id)
+    if rnd is None:
+        raise NotFound("评定轮次不存在")
+    pending = [e.agency.name for e in entries(round_id) if e.phase not in ("final", "waived")]
+    if pending:
+        raise Conflict(f"以下机构的评定尚未结束，不能公布最终名单：{'、'.join(pending)}")
+    rnd.status, rnd.final_published_on = "final", clock.today()
+    audit.record("grading_final_list_published", actor=user, detail={"round_id": rnd.id})
+    return rnd
+
+
+def entries(round_id: int) -> list[GradingEntry]:
+    return list(db.session.execute(select(GradingEntry).where(GradingEntry.round_id == round_id)
+                                   .order_by(GradingEntry.final_score.desc().nulls_last(), GradingEntry.id)).scalars())
+
+
+def final_list(round_id: int) -> list[GradingEntry]:
+    """一般 and above, best first ([LY22] 四(三))."""
+    return [e for e in entries(round_id) if e.phase == "final" and e.grade in GRADES_LISTED]
+
+
+def in_publicity() -> list[GradingEntry]:
+    now = clock.now()
+    return [e for e in db.session.execute(select(GradingEntry).where(GradingEntry.phase == "publicity")).scalars()
+            if e.publicity_until and e.publicity_until > now]
