@@ -1,0 +1,93 @@
+"""Browser: an expert scores an item of the 附件1 sheet; the public publicity page with an objection filed."""
+from datetime import date
+
+import pytest
+from freezegun import freeze_time
+
+from models import GradingEntry, Objection, OpenTask, db
+from tests.browser.conftest import login
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _round_at_expert_scoring(app):
+    """An agency in a round whose panel is formed: the first expert's task is open."""
+    from models import Agency
+    from workflows.clock import now
+    from workflows.grading import open_round
+    from workflows.people import create_user
+    from workflows.tasks import complete_task
+    with app.app_context():
+        agency = Agency(name="临沂浏览器评定测试有限公司", credit_code="91140500MA0000004L", legal_representative="张",
+                        contact_person="李", contact_phone="13800138000", email="a@b.cn", address="晋城",
+                        county_code="140502", staff_count=4, service_categories=["安全评估评价"], business_scope="评价",
+                        status="registered", registered_on=now().date(), created_at=now())
+        db.session.add(agency)
+        city = create_user("pingding", PASSWORD, role="city_official", display_name="评定组")
+        clerk = create_user("jigou_pd", PASSWORD, role="agency", display_name="机构经办人")
+        experts = [create_user(f"zhuanjia{i}", PASSWORD, role="expert", display_name=f"专家{i}") for i in (1, 2)]
+        db.session.flush()
+        clerk.agency_id = agency.id
+        open_round(city, scheme="linyi", year=2030, self_assessment_ends_on=date(2030, 12, 20),
+                   inspection_ends_on=date(2030, 12, 25), classification_ends_on=date(2030, 12, 31),
+                   agency_ids=[agency.id])
+        db.session.commit()
+        task = db.session.query(OpenTask).filter_by(bpmn_id="self_assessment").one()
+        complete_task(clerk, task.id, {"summary": "总结", "self_score": 90})
+        db.session.commit()
+        task = db.session.query(OpenTask).filter_by(bpmn_id="form_panel").one()
+        complete_task(city, task.id, {"panel": [e.id for e in experts]})
+        db.session.commit()
+        return agency.id
+
+
+def test_expert_scores_an_item(live_app, page):
+    """The expert finds the task in their own inbox, records one finding on the sheet, and submits."""
+    with freeze_time("2030-12-01 09:00:00+08:00", tick=True):
+        _round_at_expert_scoring(live_app)
+        base = live_app.config["LIVE_URL"]
+        login(page, base, "zhuanjia1", PASSWORD)
+        page.click("text=专家检查评估")
+        page.wait_for_selector("h2:has-text('专家检查评估（附件1检查表）')")
+        assert "一次人员不到现场" in page.inner_text("form.task-form")
+        page.fill("#f_item_2_1_2", "2")
+        page.click("form.task-form button[type=submit]")
+        page.wait_for_selector("text=已办理")
+    with live_app.app_context():
+        task = db.session.query(OpenTask).filter_by(bpmn_id="expert_scoring").one()
+        assert task.assignee.username == "zhuanjia2"  # the sheet moves on to the second expert
+
+
+def test_public_publicity_page_with_an_objection_filed(live_app, page, tmp_path):
+    """Anyone files an objection (anonymous, with a PDF) on the publicity page and gets a tracking code."""
+    from workflows.tasks import complete_task
+    with freeze_time("2030-12-02 09:00:00+08:00", tick=True):
+        _round_at_expert_scoring(live_app)
+        with live_app.app_context():
+            from models import User
+            for name in ("zhuanjia1", "zhuanjia2"):
+                expert = db.session.query(User).filter_by(username=name).one()
+                task = db.session.query(OpenTask).filter_by(bpmn_id="expert_scoring").one()
+                complete_task(expert, task.id, {})
+                db.session.commit()
+            city = db.session.query(User).filter_by(username="pingding").one()
+            task = db.session.query(OpenTask).filter_by(bpmn_id="exam").one()
+            complete_task(city, task.id, {"exam_scores": "80,90", "staff_total": 4, "satisfaction": "9"})
+            db.session.commit()
+        base = live_app.config["LIVE_URL"]
+        page.goto(f"{base}/public/directory")
+        page.click("header >> text=评定公示")
+        page.wait_for_selector("h1:has-text('评定结果公示')")
+        assert "临沂浏览器评定测试有限公司" in page.inner_text("table") and "24:00" in page.inner_text("table")
+        evidence = tmp_path / "证据.pdf"
+        evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        page.fill("#text", "该机构部分项目负责人未到现场")
+        page.set_input_files("#file", str(evidence))
+        page.click("button:has-text('提交异议')")
+        page.wait_for_selector("text=受理编号")
+    with live_app.app_context():
+        objection = db.session.query(Objection).one()
+        assert objection.name is None and objection.document_id
+        assert db.session.query(OpenTask).filter_by(bpmn_id="handle_objection").count() == 1
+        assert db.session.query(GradingEntry).one().phase == "publicity"
