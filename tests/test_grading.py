@@ -148,3 +148,36 @@ def test_listed_agency_cannot_take_part(api_as):
             assert db.session.query(GradingEntry).count() == 0
     finally:
         GUARDS.remove(refuse_all)
+
+
+def test_directory_shows_the_final_grade_and_the_services_a_poor_grade_bars(tmp_path, _template_db):
+    """[LY22] 六(三): 差 bars six services, shown on the directory entry; 优秀 is shown as such."""
+    from datetime import date
+
+    from models import Agency, GradingRound
+    from tests.conftest import make_app
+    from workflows.clock import now
+    app = make_app(tmp_path, _template_db, ANFU_CITY="linyi")
+    with app.app_context():
+        rnd = GradingRound(scheme="linyi", year=2026, title="2026年度评定", self_assessment_ends_on=date(2026, 9, 1),
+                           inspection_ends_on=date(2026, 9, 2), classification_ends_on=date(2026, 9, 3), status="open",
+                           created_at=now())
+        db.session.add(rnd)
+        rows = []
+        for n, grade in enumerate(("优秀", "差"), start=1):
+            agency = Agency(name=f"临沂评定{grade}公司", credit_code=f"9137130000000000{n}X"[:18], legal_representative="张",
+                            contact_person="李", contact_phone="13800138000", email="a@b.cn", address="临沂",
+                            county_code="371302", staff_count=4, service_categories=["安全评估评价"], business_scope="评价",
+                            status="registered", registered_on=now().date(), created_at=now())
+            db.session.add(agency)
+            db.session.flush()
+            db.session.add(GradingEntry(round_id=rnd.id, agency_id=agency.id, phase="final", grade=grade, final_score=50.0))
+            rows.append(agency.id)
+        db.session.commit()
+        client = app.test_client()
+        assert "优秀" in client.get(f"/public/directory/{rows[0]}").get_data(as_text=True)
+        poor = client.get(f"/public/directory/{rows[1]}").get_data(as_text=True)
+        for service in ("行政许可", "三同时审查", "标准化评审", "双体系建设", "全要素评价", "企业诊断性检查"):
+            assert service in poor
+        assert "[LY22] 六(三)" in poor
+        db.engine.dispose()

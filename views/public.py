@@ -1,5 +1,5 @@
 """Public pages (no login): the directory of registered agencies."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import or_, select
 
 from models import Agency, Listing, Unit, db
@@ -19,7 +19,8 @@ def directory():
         query = query.where(or_(Agency.name.contains(q), Agency.credit_code == q.upper()))
     agencies = db.session.execute(query).scalars().all()
     units = {u.code: u.name for u in db.session.execute(select(Unit)).scalars()}
-    return render_template("public/directory.html", agencies=agencies, q=q, units=units)
+    grades = {a.id: latest_grade(a.id) for a in agencies}
+    return render_template("public/directory.html", agencies=agencies, q=q, units=units, grades=grades)
 
 
 @public.get("/directory/<int:agency_id>")
@@ -30,11 +31,21 @@ def directory_entry(agency_id: int):
         from workflows.errors import NotFound
         raise NotFound("名录中没有该机构")
     listing = active_listing(agency_id=agency.id)
+    grading = latest_grade(agency.id)
     banned = banned_principals().get(agency.legal_representative)
     if banned is not None and banned.agency_id == agency.id:
         banned = None
+    barred = current_app.config["CITY_POLICY"].barred_services_on_poor_grade if grading and grading.grade == "差" else ()
     return render_template("public/agency.html", agency=agency, listing=listing, banned=banned,
-                           period=listing_period)
+                           period=listing_period, grading=grading, barred=barred)
+
+
+def latest_grade(agency_id: int):
+    """The agency's latest final grade, if any (shown in the directory: 优秀, or 差 with its consequences)."""
+    from models import GradingEntry
+    return db.session.execute(select(GradingEntry).where(GradingEntry.agency_id == agency_id,
+                                                         GradingEntry.phase == "final")
+                              .order_by(GradingEntry.id.desc()).limit(1)).scalar_one_or_none()
 
 
 @public.get("/blacklist")
