@@ -5,7 +5,8 @@ from models import AuditEvent, Case, Document, OpenTask, db
 from tests.factories import PASSWORD, PDF
 from tests.test_registration import COUNTY, review_task, submit
 
-NOT_ACTIONS = {"web.login", "web.logout", "api.create_token"}  # signing in and out acts on no case
+NOT_ACTIONS = {"web.login", "web.logout", "api.create_token",  # signing in and out acts on no case
+               "public_grading.objection"}  # a public form anyone may use, without logging in
 API_ACTIONS = {"api.post_case", "api.post_claim", "api.post_unclaim", "api.post_reassign", "api.post_complete",
                "api.post_document"}
 WEB_ACTIONS = {"web.new_case", "web.submit_task", "web.claim", "web.unclaim"}
