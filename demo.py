@@ -84,4 +84,37 @@ def seed_demo() -> list[str]:
             complete_task(reviewer, review.id, {"decision": target, "opinion": opinion})
         db.session.commit()
         lines.append(f"  {username:10s} agency           {name} → {target}")
+    lines += _demo_supervision(city)
     return lines
+
+
+def _demo_supervision(city) -> list[str]:
+    """A grading round waiting for the experts, and an interview notice waiting for the leader's approval."""
+    from datetime import timedelta
+
+    from models import Agency, GradingRound, OpenTask
+    from workflows.clock import today
+    from workflows.grading import open_round
+    if db.session.execute(select(GradingRound.id)).first():
+        return []
+    people = {u.username: u for u in db.session.execute(select(User)).scalars()}
+    agencies = list(db.session.execute(select(Agency).where(Agency.status == "registered").order_by(Agency.id)).scalars())
+    if not agencies:
+        return []
+    start = today()
+    rnd, _ = open_round(people["city"], scheme="linyi", year=start.year, self_assessment_ends_on=start + timedelta(days=14),
+                        inspection_ends_on=start + timedelta(days=30), classification_ends_on=start + timedelta(days=45),
+                        agency_ids=[a.id for a in agencies])
+    db.session.flush()
+    first = db.session.execute(select(OpenTask).where(OpenTask.bpmn_id == "self_assessment").order_by(OpenTask.created_at)).scalars().first()
+    clerk = next(u for u in people.values() if u.agency_id == first.agency_id)
+    complete_task(clerk, first.id, {"summary": "2021年以来开展安全评价、隐患排查等技术服务项目共38项。", "self_score": 91})
+    panel = db.session.execute(select(OpenTask).where(OpenTask.bpmn_id == "form_panel")).scalars().first()
+    complete_task(people["city"], panel.id, {"panel": [people["expert1"].id, people["expert2"].id]})
+    ground = city.interview_grounds[0]["code"]
+    start_case(people["city"], "interview", {
+        "agency_id": agencies[-1].id, "grounds": [ground], "evidence": "监督检查中发现安全评价报告遗漏重大危险源辨识。",
+        "interview_time": f"{(start + timedelta(days=10)).isoformat()}T09:30", "interview_place": "市应急管理局三楼会议室",
+        "attendees_required": "主要负责人", "contact_name": "赵科长", "contact_phone": "0356-2020000"})
+    db.session.commit()
+    return [f"  grading round {rnd.title}: expert1 has a scoring task; interview notice awaiting leader approval"]

@@ -61,11 +61,17 @@ def test_seed_demo_loads_users_and_agencies_in_several_states(app):
     res = app.test_cli_runner().invoke(args=["seed-demo"])
     assert res.exit_code == 0, res.output
     assert "anfu-demo-2026" in res.output and "county1" in res.output
-    outcomes = sorted((c.outcome or c.status) for c in db.session.query(Case))
+    registrations = [c for c in db.session.query(Case).filter_by(process_key="registration")]
+    outcomes = sorted((c.outcome or c.status) for c in registrations)
     assert outcomes.count("approved") == 2 and "rejected" in outcomes and outcomes.count("running") == 3
     assert db.session.query(Agency).count() == 2
+    # supervision demo: an expert holds a scoring task, the leader an interview notice to approve
+    from models import OpenTask
+    tasks = {t.bpmn_id: t for t in db.session.query(OpenTask)}
+    assert tasks["expert_scoring"].assignee.username == "expert1" and "approve_notice" in tasks
     again = app.test_cli_runner().invoke(args=["seed-demo"])
     assert again.exit_code == 0 and db.session.query(Agency).count() == 2
+    assert db.session.query(Case).filter_by(process_key="grading").count() == 2
 
 
 def test_public_directory_needs_no_login_and_searches(client, api_as):
