@@ -54,6 +54,8 @@ def unclaim_task(user, task_id: str) -> OpenTask:
         raise NotAllowed("该任务不属于您的角色或单位")
     if task.assignee_id != user.id:
         raise Conflict("只能退回本人认领的任务")
+    if task.role in ("agency", "expert"):
+        raise Conflict("指定给您办理的任务不能退回待认领；如需调整，请联系市级监管人员转办")
     db.session.execute(update(OpenTask).where(OpenTask.id == task_id).values(assignee_id=None, claimed_at=None))
     audit.record("task_unclaimed", actor=user, case_id=task.case_id, task_id=task_id)
     db.session.refresh(task)
