@@ -7,6 +7,7 @@ from .case import CASE_STATUSES, Case, CaseLink, CaseTimer, OpenTask
 from .document import Document
 from .people import ROLES, ApiToken, Unit, User
 from .process import ProcessVersion
+from .process_draft import ProcessDraft
 
 __all__ = [
     "CASE_STATUSES",
@@ -23,6 +24,7 @@ __all__ = [
     "CaseTimer",
     "Document",
     "OpenTask",
+    "ProcessDraft",
     "ProcessVersion",
     "UTCDateTime",
     "Unit",

@@ -28,6 +28,8 @@ def _template_db(tmp_path_factory):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             db.session.commit()
             upgrade()
+            db.session.remove()
+            db.engine.dispose()  # else its pooled connection is garbage-collected open (ResourceWarning)
         return None
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True, "SECRET_KEY": "t"})
