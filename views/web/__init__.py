@@ -3,4 +3,4 @@ from flask import Blueprint
 
 web = Blueprint("web", __name__)
 
-from . import auth, cases, inbox, tasks  # noqa: F401
+from . import auth, cases, inbox, processes, tasks  # noqa: F401
