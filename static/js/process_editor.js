@@ -41,9 +41,12 @@
     };
     var panel = AnfuPanel(modeler, document.getElementById('properties'), cfg);
 
+    var lastProblems = [];
     function mark(problems) {
+      lastProblems = problems;
       problemIds.forEach(function (id) { if (registry.get(id)) { canvas.removeMarker(id, 'anfu-problem'); } });
       overlays.remove({ type: 'anfu-problem' });
+      document.querySelectorAll('#dmn-canvas .anfu-problem').forEach(function (c) { c.classList.remove('anfu-problem'); });
       problemIds = [];
       problemList.innerHTML = '';
       problems.forEach(function (p) {
@@ -64,9 +67,16 @@
             overlays.add(p.element_id, 'anfu-problem', { position: { top: -10, right: 10 }, html: badge });
           }
         }
+        else if (p.element_id) { markDmn(p.element_id, li); }
         problemList.appendChild(li);
       });
       document.getElementById('problem-count').textContent = problems.length ? problems.length + ' 个问题' : '未发现问题';
+    }
+
+    function markDmn(id, li) {  // a decision table cell (input/output entry) of the open table
+      var cell = document.querySelector('#dmn-canvas [data-element-id="' + id + '"]');
+      li.setAttribute('data-element-id', id);
+      if (cell) { cell.classList.add('anfu-problem'); }
     }
 
     function refreshPublish() {
@@ -132,6 +142,7 @@
         if (view) { return dmnModeler.open(view); }
       }).then(function () {
         dmnModeler.getActiveViewer().on('elements.changed', function () { dirty = true; refreshPublish(); });
+        if (lastProblems.length) { mark(lastProblems); }
       }).catch(function (err) { say('决策表无法打开：' + err, 'error'); });
     }
 

@@ -70,3 +70,32 @@ def test_owner_adds_review_step_sees_error_fixes_it_and_publishes(live_app, page
         assert task.extensions["properties"]["formKey"] == "registration_review"
         assert "county_review" in [t.name for t in task.inputs]
         assert v2.reason == "依据局务会决定增加法制审核环节"
+
+
+def test_owner_fixes_a_decision_table_cell_in_dmn_js(live_app, page):
+    """A draft whose grade table has a hostile output cell: marked in the table, fixed in dmn-js, saved clean."""
+    from tests.process_edits import REGISTRATION
+    from tests.test_bpmn_validation import fixture
+    from workflows.process_drafts import save_draft
+    with live_app.app_context():
+        owner = create_user("liucheng", PASSWORD, role="process_owner", display_name="流程管理员")
+        draft = save_draft(owner, "registration", REGISTRATION, {"grade": fixture("hostile_output.dmn").decode()})
+        db.session.commit()
+        draft_id = draft.id
+    base = live_app.config["LIVE_URL"]
+    login(page, base, "liucheng", PASSWORD)
+    page.goto(f"{base}/processes/registration/drafts/{draft_id}")
+    page.wait_for_selector("body[data-editor-ready='1']")
+    page.wait_for_selector("#dmn-canvas td.anfu-problem[data-element-id='out_a']")
+    assert "__import__" in page.inner_text("#problems")
+    page.click("#dmn-canvas td[data-element-id='out_a'] [contenteditable]")
+    page.keyboard.press("Control+A")
+    page.keyboard.type('"A"')
+    page.click("#dmn-canvas td[data-element-id='out_b']")
+    page.click("#save")
+    page.wait_for_selector("#editor-status.ok")
+    with live_app.app_context():
+        from models import ProcessDraft
+        stored = db.session.get(ProcessDraft, draft_id)
+        assert stored.problems == [] and "__import__" not in stored.dmn_files["grade"]
+        assert '"A"' in stored.dmn_files["grade"] or "&quot;A&quot;" in stored.dmn_files["grade"]
