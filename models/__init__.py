@@ -8,6 +8,7 @@ from .document import Document
 from .grading import GradingEntry, GradingRound, Objection
 from .people import ROLES, ApiToken, Unit, User
 from .process import ProcessVersion
+from .process_draft import ProcessDraft
 from .sanctions import Bulletin, Listing
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Listing",
     "Objection",
     "OpenTask",
+    "ProcessDraft",
     "ProcessVersion",
     "UTCDateTime",
     "Unit",

@@ -1,0 +1,21 @@
+/* 只读流程图：bpmn-js NavigatedViewer 载入某版本的可显示 XML（GET /api/processes/<key>/versions/<n>/diagram），
+   并按 {元素 id: CSS 类} 在图上着色（差异、已办环节等）。Reusable: AnfuDiagram.show('#el', url, markers). */
+(function () {
+  'use strict';
+  function show(container, url, markers) {
+    var viewer = new BpmnJS({ container: container });
+    return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) { return viewer.importXML(data.xml); })
+      .then(function () {
+        var canvas = viewer.get('canvas'), registry = viewer.get('elementRegistry');
+        canvas.zoom('fit-viewport');
+        Object.keys(markers || {}).forEach(function (id) {
+          if (registry.get(id)) { canvas.addMarker(id, markers[id]); }
+        });
+        document.querySelector(container).setAttribute('data-ready', '1');
+        return viewer;
+      });
+  }
+  window.AnfuDiagram = { show: show };
+}());
