@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from models import Case, Document, Listing, db
 from tests.conftest import make_app
-from tests.sanctions_factories import complete, registered_agency, task_of
+from tests.sanctions_factories import api_maker, complete, registered_agency, task_of
 from workflows.timers import tick
 
 INVESTIGATION = {"grounds": ["JC-18-3"], "facts": "2026年9月出具的安全评价报告中现场检测数据系伪造",
@@ -161,19 +161,7 @@ def test_wujin_ban_has_no_end_date_and_flags_the_principal(tmp_path, _template_d
     """[WJ] 第十九条: 行业禁入 of the agency and its 主要负责人 until a decision lifts it; no expiry timer."""
     app = make_app(tmp_path, _template_db, ANFU_CITY="wujin")
     with app.app_context():
-        from tests.factories import PASSWORD, Api
-        from workflows.people import create_user
-        client = app.test_client()
-        counter = iter(range(1, 100))
-
-        def api_as(role, unit=None, agency_id=None, name=None):
-            user = create_user(name or f"{role}{next(counter)}", PASSWORD, role=role, unit_code=unit,
-                               agency_id=agency_id)
-            db.session.commit()
-            db.session.refresh(user)
-            db.session.expunge(user)
-            token = client.post("/api/tokens", json={"username": user.username, "password": PASSWORD}).get_json()["token"]
-            return Api(client, token, user)
+        client, api_as = api_maker(app)
 
         with freeze_time("2026-11-23 09:00:00+08:00"):
             agency_api, agency_row = registered_agency(api_as, county="320412")
@@ -202,19 +190,9 @@ def test_banned_principal_flagged_when_heading_another_agency_application(tmp_pa
         from datetime import date
 
         from models import Agency
-        from tests.factories import PASSWORD, Api
         from tests.test_registration import submit
         from workflows.clock import now
-        from workflows.people import create_user
-        client, counter = app.test_client(), iter(range(1, 100))
-
-        def api_as(role, unit=None, agency_id=None, name=None):
-            user = create_user(name or f"{role}{next(counter)}", PASSWORD, role=role, unit_code=unit, agency_id=agency_id)
-            db.session.commit()
-            db.session.refresh(user)
-            db.session.expunge(user)
-            token = client.post("/api/tokens", json={"username": user.username, "password": PASSWORD}).get_json()["token"]
-            return Api(client, token, user)
+        client, api_as = api_maker(app)
 
         with freeze_time("2026-11-23 09:00:00+08:00"):
             banned = Agency(name="被禁入机构", credit_code="91320412MA0000003P", legal_representative="王建国",

@@ -6,7 +6,7 @@ import docx
 from freezegun import freeze_time
 
 from models import Bulletin, Case, CaseLink, Document, db
-from tests.sanctions_factories import complete, registered_agency, task_of
+from tests.sanctions_factories import api_maker, complete, registered_agency, task_of
 from workflows.timers import tick
 
 NOTICE = {"grounds": ["JC-17-1"], "evidence": "2026年10月监督检查发现安全评价报告遗漏重大危险源辨识",
@@ -147,19 +147,9 @@ def test_printable_notice_and_record_pages(api_as, client):
 def test_wujin_publishes_a_bulletin_after_the_interview(tmp_path, _template_db):
     """[WJ] 第二十四条: 武进 publishes a 通报; the public bulletin page shows it without login."""
     from tests.conftest import make_app
-    from tests.factories import PASSWORD, Api
-    from workflows.people import create_user
     app = make_app(tmp_path, _template_db, ANFU_CITY="wujin")
     with app.app_context():
-        client, counter = app.test_client(), iter(range(1, 100))
-
-        def api_as(role, unit=None, agency_id=None, name=None):
-            user = create_user(name or f"{role}{next(counter)}", PASSWORD, role=role, unit_code=unit, agency_id=agency_id)
-            db.session.commit()
-            db.session.refresh(user)
-            db.session.expunge(user)
-            token = client.post("/api/tokens", json={"username": user.username, "password": PASSWORD}).get_json()["token"]
-            return Api(client, token, user)
+        client, api_as = api_maker(app)
 
         with freeze_time("2026-11-23 09:00:00+08:00"):
             agency_api, agency_row = registered_agency(api_as, county="320412")

@@ -13,17 +13,12 @@ pytestmark = pytest.mark.browser
 
 def _round_at_expert_scoring(app):
     """An agency in a round whose panel is formed: the first expert's task is open."""
-    from models import Agency
-    from workflows.clock import now
+    from tests.sanctions_factories import insert_agency
     from workflows.grading import open_round
     from workflows.people import create_user
     from workflows.tasks import complete_task
     with app.app_context():
-        agency = Agency(name="临沂浏览器评定测试有限公司", credit_code="91140500MA0000004L", legal_representative="张",
-                        contact_person="李", contact_phone="13800138000", email="a@b.cn", address="晋城",
-                        county_code="140502", staff_count=4, service_categories=["安全评估评价"], business_scope="评价",
-                        status="registered", registered_on=now().date(), created_at=now())
-        db.session.add(agency)
+        agency = insert_agency("临沂浏览器评定测试有限公司", "91140500MA0000004L", "140502")
         city = create_user("pingding", PASSWORD, role="city_official", display_name="评定组")
         clerk = create_user("jigou_pd", PASSWORD, role="agency", display_name="机构经办人")
         experts = [create_user(f"zhuanjia{i}", PASSWORD, role="expert", display_name=f"专家{i}") for i in (1, 2)]

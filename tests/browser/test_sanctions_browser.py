@@ -9,14 +9,9 @@ pytestmark = pytest.mark.browser
 
 
 def _agency(app):
-    from models import Agency
-    from workflows.clock import now
+    from tests.sanctions_factories import insert_agency
     with app.app_context():
-        agency = Agency(name="晋城市浏览器约谈测试有限公司", credit_code="91140500MA0000002R", legal_representative="王",
-                        contact_person="李", contact_phone="13800138000", email="a@b.cn", address="晋城",
-                        county_code="140502", staff_count=10, service_categories=["安全咨询托管"], business_scope="咨询",
-                        status="registered", registered_on=now().date(), created_at=now())
-        db.session.add(agency)
+        agency = insert_agency("晋城市浏览器约谈测试有限公司", "91140500MA0000002R", "140502")
         from workflows.people import create_user
         create_user("kezhang", PASSWORD, role="city_official", display_name="赵科长")
         create_user("juzhang", PASSWORD, role="leader", display_name="钱局长")
