@@ -121,12 +121,40 @@ def _score_lines(value: str) -> list[float]:
     return out
 
 
+class RosterSchema(Schema):
+    staff_roster = fields.String(required=True, validate=validate.Length(min=1, max=20000), metadata=meta(
+        "专业技术人员名单", widget="textarea", source="[LY22] 附件1 第19项",
+        help="每行一人（姓名）；平台按不低于50%的比例随机抽取，抽取种子留痕，可复核"))
+
+
+def validate_roster(ctx, data: dict) -> dict:
+    names = roster(data.get("staff_roster", ""))
+    if len(set(names)) != len(names):
+        return {"staff_roster": ["名单中有重复的姓名"]}
+    return {} if names else {"staff_roster": ["请填写专业技术人员名单"]}
+
+
+def roster(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+register_form(FormSpec(key="grading_exam_roster", title="报送专业技术人员名单（抽考）", schema=lambda s: RosterSchema()))
+
+
+def exam_lines(text: str) -> dict[str, float]:
+    """'姓名 分数' per line → {name: score}."""
+    out = {}
+    for line in (text or "").splitlines():
+        if line.strip():
+            name, _, score = line.strip().replace("：", " ").replace(":", " ").rpartition(" ")
+            out[name.strip()] = float(score)
+    return out
+
+
 class ExamSchema(Schema):
     exam_scores = fields.String(required=True, metadata=meta(
-        "技术人员抽考成绩", widget="textarea", source="[LY22] 附件1 第19项",
-        help="抽考人数不少于专业技术人员总数的50%；每行或以逗号分隔一个0–100的成绩"))
-    staff_total = fields.Integer(required=True, validate=validate.Range(min=1, max=10000),
-                                 metadata=meta("专业技术人员总数", source="[LY22] 附件1 第19项"))
+        "抽考成绩（每行：姓名 分数）", widget="textarea", source="[LY22] 附件1 第19项",
+        help="闭卷笔试成绩0–100，逐一填写抽中人员"))
     satisfaction = fields.String(required=True, metadata=meta(
         "满意度测评（附件4评议表得分）", widget="textarea", source="[LY22] 附件1 第20项；附件4",
         help="每份评议表一个0–10的合计分，每行或以逗号分隔"))
@@ -135,17 +163,17 @@ class ExamSchema(Schema):
     bonus_reason = text("加分理由", required=False, max_len=1000)
 
 
-def validate_exam(ctx, data: dict) -> dict:
-    import math
+def validate_exam(ctx, data: dict, drawn: list[str] | None = None) -> dict:
     errors: dict[str, list[str]] = {}
+    drawn = drawn if drawn is not None else _drawn(ctx)
     try:
-        scores = _score_lines(data.get("exam_scores", ""))
-        if not scores or any(s < 0 or s > 100 for s in scores):
+        scores = exam_lines(data.get("exam_scores", ""))
+        if any(s < 0 or s > 100 for s in scores.values()):
             errors["exam_scores"] = ["成绩应为0–100"]
-        elif data.get("staff_total") and len(scores) < math.ceil(0.5 * data["staff_total"]):
-            errors["exam_scores"] = [f"抽考人数不少于专业技术人员总数的50%（应至少{math.ceil(0.5 * data['staff_total'])}人）"]
+        elif drawn and sorted(scores) != sorted(drawn):
+            errors["exam_scores"] = [f"请逐一填写抽中人员的成绩：{'、'.join(drawn)}"]
     except ValueError:
-        errors["exam_scores"] = ["成绩应为数字"]
+        errors["exam_scores"] = ["每行应为“姓名 分数”，分数为数字"]
     try:
         forms = _score_lines(data.get("satisfaction", ""))
         if not forms or any(s < 0 or s > 10 for s in forms):
@@ -157,8 +185,22 @@ def validate_exam(ctx, data: dict) -> dict:
     return errors
 
 
+def _drawn(ctx) -> list[str]:
+    from workflows.engine import load_workflow, ready_user_tasks
+    wf = load_workflow(ctx.case.workflow_json, ctx.case.process_version)
+    tasks = [t for t in ready_user_tasks(wf) if t.task_spec.bpmn_id == "exam"]
+    return list(tasks[0].data.get("sample", {}).get("drawn", [])) if tasks else []
+
+
+def prefill_exam(ctx, data: dict) -> dict:
+    """The drawn staff, one line each, ready for their scores."""
+    drawn = (data.get("sample") or {}).get("drawn", [])
+    return {"exam_scores": "\n".join(f"{name} " for name in drawn)} if drawn else {}
+
+
 register_form(FormSpec(key="grading_exam", title="技术人员抽考与满意度测评", schema=lambda s: ExamSchema(),
-                       validate=validate_exam))
+                       validate=validate_exam, prefill=prefill_exam,
+                       instructions="抽考人员由平台按不低于50%的比例随机抽取（[LY22] 附件1 第19项），抽取种子记入案件。"))
 
 
 class ObjectionReviewSchema(Schema):

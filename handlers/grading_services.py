@@ -8,7 +8,7 @@ from workflows.calendar_service import deadline_json
 from workflows.clock import SHANGHAI
 
 from . import service
-from .grading import _score_lines, finding_fields, sheet
+from .grading import _score_lines, exam_lines, finding_fields, roster, sheet
 
 
 def _entry(data) -> GradingEntry:
@@ -41,6 +41,21 @@ def grading_inspection(ctx, data: dict) -> dict:
     """Phase 2 starts (or restarts after an upheld objection): the panel's experts are queued."""
     _phase(data, "inspection")
     return {"queue": list(data["panel"]), "round": (data.get("inspection") or {}).get("round", -1) + 1}
+
+
+@service("grading_draw_sample")
+def grading_draw_sample(ctx, data: dict) -> dict:
+    """Draw ≥ 50% of the technical staff at random ([LY22] 附件1 第19项); the seed is kept so the draw can be redone."""
+    import secrets
+
+    from rules.scoring import draw_staff_sample
+    names = roster(data["staff_roster"])
+    seed = secrets.randbelow(2**31)
+    fraction = float(sheet().settings["exam_sample_fraction"])
+    drawn = draw_staff_sample(names, seed, fraction)
+    audit.record("exam_sample_drawn", actor=ctx.actor, case_id=ctx.case.id,
+                 detail={"seed": seed, "fraction": fraction, "staff_total": len(names), "drawn": drawn})
+    return {"seed": seed, "drawn": drawn, "staff_total": len(names)}
 
 
 @service("grading_next_expert")
@@ -83,12 +98,13 @@ def _inputs(findings: dict) -> dict:
 def grading_compute(ctx, data: dict) -> dict:
     """Score each expert's sheet, take the panel mean per item, add exam, satisfaction and bonus ([LY22] 三)."""
     experts = data["collected"]["scores"]
-    exam = _score_lines(data["exam_scores"])
+    named = exam_lines(data["exam_scores"])
+    exam = list(named.values())
     forms = _score_lines(data["satisfaction"])
     results = []
     for e in experts:
         inputs = _inputs(e["findings"])
-        inputs["4.1"] = {"scores": exam, "staff_total": data["staff_total"]}
+        inputs["4.1"] = {"scores": exam, "staff_total": data["sample"]["staff_total"]}
         inputs["5.1"] = forms
         results.append(score_sheet(sheet(), inputs))
     items, disagreements = {}, []
@@ -102,8 +118,11 @@ def grading_compute(ctx, data: dict) -> dict:
     bonus = min(float(data.get("bonus") or 0), float(sheet().bonus_cap))
     final = round(min(100.0, base + bonus), 2)
     vetoes = [{"code": e["veto"], "evidence": e["veto_evidence"]} for e in experts if e["veto"]]
+    from rules.scoring import failed_staff
+    failed = failed_staff(named, float(sheet().settings["exam_pass_mark"]))
+    _entry(data).failed_staff = failed
     return {"items": items, "base": base, "bonus": bonus, "final_score": final, "vetoed": bool(vetoes),
-            "vetoes": vetoes, "disagreements": disagreements, "experts": len(experts)}
+            "vetoes": vetoes, "disagreements": disagreements, "experts": len(experts), "failed_staff": failed}
 
 
 def _part_index(part_code: str) -> int:

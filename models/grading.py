@@ -1,7 +1,7 @@
 """Grading rounds (分类等级评定, [LY22] 三–六): the round, each participating agency, public objections."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db
@@ -44,6 +44,7 @@ class GradingEntry(db.Model):
     vetoed: Mapped[bool] = mapped_column(default=False)
     publicity_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     publicity_explanation: Mapped[str | None] = mapped_column(Text)
+    failed_staff: Mapped[list] = mapped_column(JSON, default=list)  # 抽考不合格 → not allowed to serve ([LY22] 五)
 
     agency = relationship("Agency", lazy="joined")
     round = relationship("GradingRound", lazy="joined")

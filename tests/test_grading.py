@@ -11,7 +11,8 @@ from tests.sanctions_factories import complete, registered_agency, task_of
 from workflows.timers import tick
 
 SELF = {"summary": "2021年以来开展安全评价项目42项", "self_score": 92, "statutory_projects": "", "hazard_list": ""}
-EXAM = {"exam_scores": "90\n90", "staff_total": 4, "satisfaction": "10, 9"}
+ROSTER = {"staff_roster": "张一\n李二\n王三\n赵四"}
+SATISFACTION = {"satisfaction": "10, 9"}
 
 
 def _open_round(api_as, agencies):
@@ -29,7 +30,8 @@ def _entry(agency_row) -> GradingEntry:
     return db.session.query(GradingEntry).filter_by(agency_id=agency_row.id).one()
 
 
-def _inspect(city, experts, agency_row, veto=None, findings=None):
+def _inspect(city, experts, agency_row, veto=None, findings=None, exam_scores=None):
+    exam_scores = exam_scores or {}
     case_id = _entry(agency_row).case_id
     for expert in experts:
         data = dict(findings or {})
@@ -39,7 +41,15 @@ def _inspect(city, experts, agency_row, veto=None, findings=None):
         assert task["name"] == "expert_scoring" and task["assignee"] == expert.user.username
         res = expert.post(f"/api/tasks/{task['id']}/complete", json={"data": data})
         assert res.status_code == 200, res.get_json()
-    complete(city, "exam", EXAM, case_id)
+    complete(city, "exam_roster", ROSTER, case_id)
+    task = task_of(city, "exam", case_id)
+    prefill = city.get(f"/api/tasks/{task['id']}").get_json()["prefill"]["exam_scores"]
+    drawn = [line.split()[0] for line in prefill.splitlines()]
+    assert len(drawn) == 2  # ⌈50% × 4⌉ drawn at random, the seed kept in the audit trail
+    res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": dict(SATISFACTION, exam_scores="某人 90")})
+    assert res.status_code == 422 and "抽中人员" in res.get_json()["errors"]["exam_scores"][0]
+    scores = "\n".join(f"{name} {exam_scores.get(i, 90)}" for i, name in enumerate(drawn))
+    complete(city, "exam", dict(SATISFACTION, exam_scores=scores), case_id)
 
 
 def test_a_round_through_all_phases_across_national_day(api_as, client):
@@ -181,3 +191,26 @@ def test_directory_shows_the_final_grade_and_the_services_a_poor_grade_bars(tmp_
             assert service in poor
         assert "[LY22] 六(三)" in poor
         db.engine.dispose()
+
+
+def test_exam_draw_is_reproducible_and_failed_staff_are_barred_publicly(api_as, client):
+    """[LY22] 附件1 第19项: ≥50% drawn at random with the seed recorded; below the pass mark (setting, 60) the
+    person is flagged as not allowed to serve ([LY22] 五), shown on the directory entry."""
+    import json
+
+    from models import AuditEvent
+    from rules.scoring import draw_staff_sample
+    with freeze_time("2026-09-01 09:00:00+08:00"):
+        a_api, a = registered_agency(api_as, n=1)
+        experts = [api_as("expert", name="甲专家"), api_as("expert", name="乙专家")]
+        city = _open_round(api_as, [a])
+        complete(a_api, "self_assessment", SELF)
+        complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, _entry(a).case_id)
+        _inspect(city, experts, a, exam_scores={0: 55})
+        event = db.session.query(AuditEvent).filter_by(action="exam_sample_drawn").one()
+        detail = json.loads(event.detail)
+        assert draw_staff_sample(["张一", "李二", "王三", "赵四"], detail["seed"]) == detail["drawn"]
+        entry = _entry(a)
+        assert entry.failed_staff == [detail["drawn"][0]]
+    page = client.get(f"/public/directory/{a.id}").get_data(as_text=True)
+    assert detail["drawn"][0] in page and "抽考不合格" in page

@@ -37,7 +37,17 @@ def directory_entry(agency_id: int):
         banned = None
     barred = current_app.config["CITY_POLICY"].barred_services_on_poor_grade if grading and grading.grade == "差" else ()
     return render_template("public/agency.html", agency=agency, listing=listing, banned=banned,
-                           period=listing_period, grading=grading, barred=barred)
+                           period=listing_period, grading=grading, barred=barred,
+                           grading_failed=latest_failed_staff(agency.id))
+
+
+def latest_failed_staff(agency_id: int) -> list[str]:
+    """Staff who failed the latest exam of the agency's grading (marked as not allowed to serve)."""
+    from models import GradingEntry
+    entry = db.session.execute(select(GradingEntry).where(GradingEntry.agency_id == agency_id,
+                                                          GradingEntry.failed_staff.is_not(None))
+                               .order_by(GradingEntry.id.desc()).limit(1)).scalar_one_or_none()
+    return list(entry.failed_staff or []) if entry else []
 
 
 def latest_grade(agency_id: int):

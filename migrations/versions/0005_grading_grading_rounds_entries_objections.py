@@ -47,6 +47,7 @@ def upgrade():
     sa.Column('vetoed', sa.Boolean(), nullable=False),
     sa.Column('publicity_until', sa.DateTime(), nullable=True),
     sa.Column('publicity_explanation', sa.Text(), nullable=True),
+    sa.Column('failed_staff', sa.JSON(), nullable=True),
     sa.CheckConstraint("phase != 'final' OR grade IS NOT NULL", name=op.f('ck_grading_entry_final_has_grade')),
     sa.CheckConstraint("phase IN ('self_assessment', 'inspection', 'publicity', 'final', 'waived')", name=op.f('ck_grading_entry_phase')),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_grading_entry_agency_id_agency')),

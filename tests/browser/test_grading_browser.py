@@ -67,8 +67,14 @@ def test_public_publicity_page_with_an_objection_filed(live_app, page, tmp_path)
                 complete_task(expert, task.id, {})
                 db.session.commit()
             city = db.session.query(User).filter_by(username="pingding").one()
+            task = db.session.query(OpenTask).filter_by(bpmn_id="exam_roster").one()
+            complete_task(city, task.id, {"staff_roster": "张一\n李二"})
+            db.session.commit()
             task = db.session.query(OpenTask).filter_by(bpmn_id="exam").one()
-            complete_task(city, task.id, {"exam_scores": "80,90", "staff_total": 4, "satisfaction": "9"})
+            from workflows.engine import get_task, load_workflow
+            wf = load_workflow(task.case.workflow_json, task.case.process_version)
+            drawn = get_task(wf, task.id).data["sample"]["drawn"]
+            complete_task(city, task.id, {"exam_scores": "\n".join(f"{n} 85" for n in drawn), "satisfaction": "9"})
             db.session.commit()
         base = live_app.config["LIVE_URL"]
         page.goto(f"{base}/public/directory")
