@@ -39,13 +39,26 @@ class SelfAssessmentSchema(Schema):
     self_score = fields.Float(required=True, validate=validate.Range(min=0, max=100), metadata=meta(
         "自评得分", help="按附件1检查表逐项自评后的合计分", source="[LY22] 附件1"))
     statutory_projects = fields.String(load_default="", metadata=meta(
-        "附件2 法定评价项目和报告清单", widget="textarea", source="[LY22] 附件2",
-        help="每行一项：项目名称、项目时间、报告评审时间、评审机关、生产经营单位……应报尽报，不得漏报、瞒报"))
+        "附件2 法定评价项目和报告清单", widget="annex2", source="[LY22] 四(一)、附件2",
+        help="应报尽报，不得漏报、瞒报；每行一项，各列以制表符分隔，可下载模板填写后导入"))
     hazard_list = fields.String(load_default="", metadata=meta(
-        "附件3 企业隐患排查清单", widget="textarea", source="[LY22] 附件3"))
+        "附件3 企业隐患排查清单", widget="annex3", source="[LY22] 四(一)、附件3",
+        help="每行一项，各列以制表符分隔，可下载模板填写后导入"))
+
+
+def validate_self_assessment(ctx, data: dict) -> dict:
+    """The annex rows: required cells and dates, reported by row."""
+    from rules.annex_tables import parse_rows
+    errors = {}
+    for field, annex in (("statutory_projects", "annex2"), ("hazard_list", "annex3")):
+        _, problems = parse_rows(annex, data.get(field, ""))
+        if problems:
+            errors[field] = problems
+    return errors
 
 
 register_form(FormSpec(key="grading_self_assessment", title="自查自评", schema=lambda s: SelfAssessmentSchema(),
+                       validate=validate_self_assessment,
                        instructions="请按《安全生产技术服务机构分类等级管理检查表》（附件1）自查自评，于自查自评截止日前提交；"
                                     "逾期未提交的，视为主动放弃（[LY22] 六(一)）。"))
 

@@ -127,3 +127,39 @@ def unclaim(task_id: str):
     unclaim_task(current_user, task_id)
     flash("已退回待认领")
     return redirect(url_for("web.inbox_page"))
+
+
+@web.get("/annex/<annex>.xlsx")
+@login_required
+def annex_template(annex: str):
+    """The Excel template of an annex table (附件2/附件3), with the paper form's columns."""
+    import io
+
+    from flask import send_file
+
+    from rules.annex_tables import ANNEXES, template_xlsx
+    if annex not in ANNEXES:
+        from workflows.errors import NotFound
+        raise NotFound("没有这个模板")
+    return send_file(io.BytesIO(template_xlsx(annex)), as_attachment=True,
+                     download_name=f"{ANNEXES[annex]['title']}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@web.post("/tasks/<task_id>/import/<field>")
+@login_required
+def import_annex(task_id: str, field: str):
+    """Fill an annex field from an uploaded .xlsx; row errors are shown and nothing from a bad file is taken."""
+    from rules.annex_tables import import_xlsx
+    task = get_open_task(current_user, task_id)
+    fields = {f["name"]: f for f in form_fields(task.form_key)}
+    values = _form_values(list(fields.values()))
+    if field not in fields or fields[field]["widget"] not in ("annex2", "annex3"):
+        raise InvalidInput("该项不能导入", {field: ["该项不能导入"]})
+    upload = request.files.get(f"import_{field}")
+    text, errors = import_xlsx(fields[field]["widget"], upload.read() if upload else b"")
+    if errors:
+        return _render(task, values, {field: errors}, 422)
+    values[field] = text
+    flash(f"已导入 {len(text.splitlines())} 行，请核对后提交")
+    return _render(task, values)
