@@ -78,3 +78,15 @@ def test_public_directory_needs_no_login_and_searches(client, api_as):
     """The public directory lists registered agencies; search by name or credit code."""
     assert client.get("/public/directory").status_code == 200
     assert "暂无登记机构" in client.get("/public/directory?q=none").get_data(as_text=True)
+
+
+def test_timeline_labels_come_from_the_cases_own_process(client, make_user, api_as):
+    """A field name shared by several processes ('opinion') is labelled as the case's own form labels it."""
+    from tests.test_registration import review_task, submit
+    agency = api_as("agency")
+    case_id = submit(agency)
+    official = api_as("county_official", unit="140502")
+    task = review_task(official, case_id)
+    official.post(f"/api/tasks/{task['id']}/complete", json={"data": {"decision": "return", "opinion": "请补正"}})
+    text = client.get(f"/cases/{case_id}", headers={"Authorization": f"Bearer {official.token}"}).get_data(as_text=True)
+    assert "审核说明" in text and "审批说明" not in text

@@ -51,11 +51,17 @@ def overdue_days(value) -> int:
 
 
 class _Labels:
-    """Chinese field labels for templates, built on first use in a request."""
+    """Chinese field labels for templates, built on first use in a request (optionally for one process)."""
+
+    def __init__(self, process_key: str = ""):
+        self.process_key = process_key
 
     def get(self, key, default=None):
         from .forms import field_labels
-        return field_labels().get(key, default)
+        return field_labels(self.process_key).get(key, default)
+
+    def for_process(self, process_key: str) -> "_Labels":
+        return _Labels(process_key)
 
 
 def init_filters(app: Flask) -> None:

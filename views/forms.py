@@ -75,20 +75,21 @@ def case_data(case) -> dict:
     return dict(tasks[0].data) if tasks else dict(wf.data)
 
 
-def field_labels() -> dict[str, str]:
-    """Chinese labels of every registered form field and document kind (for timelines and summaries)."""
+def field_labels(process_key: str = "") -> dict[str, str]:
+    """Chinese labels of every form field and document kind (the given process's own forms first)."""
     from flask import g
 
     from handlers import FORMS
-    if "anfu_field_labels" not in g:
+    cache = g.setdefault("anfu_field_labels", {})
+    if process_key not in cache:
         labels: dict[str, str] = {}
-        for key in FORMS:
+        for key in sorted(FORMS, key=lambda k: not k.startswith(process_key or "\0")):
             for name, field in form_schema(key).fields.items():
                 labels.setdefault(name, (field.metadata or {}).get("label", name))
         for m in current_app.config["CITY_POLICY"].registration_materials:
             labels[m["kind"]] = m["title"]
-        g.anfu_field_labels = labels
-    return g.anfu_field_labels
+        cache[process_key] = labels
+    return cache[process_key]
 
 
 def shown_values(form_key: str, data: dict) -> list[dict]:
