@@ -90,3 +90,15 @@ def test_timeline_labels_come_from_the_cases_own_process(client, make_user, api_
     official.post(f"/api/tasks/{task['id']}/complete", json={"data": {"decision": "return", "opinion": "请补正"}})
     text = client.get(f"/cases/{case_id}", headers={"Authorization": f"Bearer {official.token}"}).get_data(as_text=True)
     assert "审核说明" in text and "审批说明" not in text
+
+
+def test_refused_form_keeps_integer_choices_selected(client, make_user, api_as):
+    """A select whose values are ids (the interview's agency) keeps its selection when the form is refused."""
+    from tests.sanctions_factories import registered_agency
+    _, agency = registered_agency(api_as)
+    official = make_user("city_official")
+    _login(client, official)
+    res = client.post("/cases/new", data={"process": "interview"})
+    task_url = res.headers["Location"]
+    page = client.post(task_url, data={"agency_id": str(agency.id), "grounds": ["JC-17-1"]}).get_data(as_text=True)
+    assert f'<option value="{agency.id}" selected>' in page and 'value="JC-17-1" checked' in page
