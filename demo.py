@@ -88,6 +88,20 @@ def seed_demo() -> list[str]:
     return lines
 
 
+def _self_assessment(scheme: str) -> dict:
+    """A plausible self-assessment: every item at its maximum but the staffing item, with a note."""
+    from handlers._grading_forms import expert_items, slug
+    from workflows.grading import grading_schemes
+    sheet = grading_schemes()[scheme]
+    data = {"summary": "2021年以来开展安全评价、隐患排查等技术服务项目共38项。"}
+    for item in expert_items(sheet):
+        data[f"self_{slug(item.code)}"] = float(item.max)
+    first = expert_items(sheet)[1]
+    data[f"self_{slug(first.code)}"] = float(first.max) - 1
+    data[f"self_note_{slug(first.code)}"] = "注册安全工程师缺1名，已在招聘"
+    return data
+
+
 def _demo_supervision(city) -> list[str]:
     """A grading round waiting for the experts, and an interview notice waiting for the leader's approval."""
     from datetime import timedelta
@@ -102,13 +116,14 @@ def _demo_supervision(city) -> list[str]:
     if not agencies:
         return []
     start = today()
-    rnd, _ = open_round(people["city"], scheme="linyi", year=start.year, self_assessment_ends_on=start + timedelta(days=14),
+    scheme = "jiaxing" if current_app.config["ANFU_CITY"] == "jiaxing" else "linyi"
+    rnd, _ = open_round(people["city"], scheme=scheme, year=start.year, self_assessment_ends_on=start + timedelta(days=14),
                         inspection_ends_on=start + timedelta(days=30), classification_ends_on=start + timedelta(days=45),
                         agency_ids=[a.id for a in agencies])
     db.session.flush()
     first = db.session.execute(select(OpenTask).where(OpenTask.bpmn_id == "self_assessment").order_by(OpenTask.created_at)).scalars().first()
     clerk = next(u for u in people.values() if u.agency_id == first.agency_id)
-    complete_task(clerk, first.id, {"summary": "2021年以来开展安全评价、隐患排查等技术服务项目共38项。", "self_score": 91})
+    complete_task(clerk, first.id, _self_assessment(scheme))
     panel = db.session.execute(select(OpenTask).where(OpenTask.bpmn_id == "form_panel")).scalars().first()
     complete_task(people["city"], panel.id, {"panel": [people["expert1"].id, people["expert2"].id]})
     ground = city.interview_grounds[0]["code"]

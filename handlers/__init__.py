@@ -24,6 +24,8 @@ class FormSpec:
     prefill: Callable | None = None  # (ctx, task_data) -> dict
     instructions: str = ""
     shows: tuple = ()  # form keys whose submitted values the task page shows read-only (e.g. what is reviewed)
+    tables: Callable | None = None  # (ctx, task_data) -> [{title, columns, rows: [{cells, flag}], note}] shown read-only
+    prefill_wins: bool = False  # prefill replaces values left in the task data (e.g. a previous expert's findings)
 
 
 @dataclass

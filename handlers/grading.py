@@ -12,38 +12,27 @@ from rules.policy import shipped_sheet
 
 from . import FormSpec, ProcessInfo, register_form, register_process
 from ._fields import meta, text
+from ._grading_forms import (
+    consensus_schema,
+    expert_items,
+    expert_schema,
+    finding_fields,
+    satisfaction_errors,
+    satisfaction_field,
+    self_assessment_schema,
+    slug,
+    validate_expert,
+)
+from ._grading_tables import panel_table, self_table
 
 register_process(ProcessInfo(key="grading", title="分类等级评定", starter_roles=("city_official",),
                              dmn=("linyi_grade",), messages=("objection_received",)))
 SHEET = "linyi/grading_sheet"
 
 
-def sheet():
-    return shipped_sheet(SHEET)
-
-
-def finding_fields() -> list[tuple[str, object, object]]:
-    """(field name, item, rule) for every finding an expert records, in sheet order."""
-    out = []
-    for item in sheet().items:
-        if item.computed in ("exam_average", "satisfaction_average"):
-            continue
-        for n, rule in enumerate(item.rules):
-            out.append((f"item_{item.code.replace('.', '_')}_{n}", item, rule))
-    return out
-
-
-class SelfAssessmentSchema(Schema):
-    summary = fields.String(required=True, validate=validate.Length(min=1, max=20000), metadata=meta(
-        "书面总结材料", widget="textarea", source="[LY22] 四(一)", help="本机构开展技术服务工作情况的书面总结"))
-    self_score = fields.Float(required=True, validate=validate.Range(min=0, max=100), metadata=meta(
-        "自评得分", help="按附件1检查表逐项自评后的合计分", source="[LY22] 附件1"))
-    statutory_projects = fields.String(load_default="", metadata=meta(
-        "附件2 法定评价项目和报告清单", widget="annex2", source="[LY22] 四(一)、附件2",
-        help="应报尽报，不得漏报、瞒报；每行一项，各列以制表符分隔，可下载模板填写后导入"))
-    hazard_list = fields.String(load_default="", metadata=meta(
-        "附件3 企业隐患排查清单", widget="annex3", source="[LY22] 四(一)、附件3",
-        help="每行一项，各列以制表符分隔，可下载模板填写后导入"))
+def sheet(data: dict | None = None):
+    """The scoring sheet of a grading case (its `sheet` variable; 临沂 附件1 for cases started before it existed)."""
+    return shipped_sheet((data or {}).get("sheet") or SHEET)
 
 
 def validate_self_assessment(ctx, data: dict) -> dict:
@@ -57,81 +46,84 @@ def validate_self_assessment(ctx, data: dict) -> dict:
     return errors
 
 
-register_form(FormSpec(key="grading_self_assessment", title="自查自评", schema=lambda s: SelfAssessmentSchema(),
+register_form(FormSpec(key="grading_self_assessment", title="自查自评（附件1逐项自评）",
+                       schema=lambda s: self_assessment_schema(SHEET, annexes=True),
                        validate=validate_self_assessment,
-                       instructions="请按《安全生产技术服务机构分类等级管理检查表》（附件1）自查自评，于自查自评截止日前提交；"
-                                    "逾期未提交的，视为主动放弃（[LY22] 六(一)）。"))
+                       instructions="请按《安全生产技术服务机构分类等级管理检查表》（附件1）逐项自评并说明依据，于自查自评截止日前提交；"
+                                    "技术人员抽考和满意度测评由监管部门组织，不在自评之列。逾期未提交的，视为主动放弃（[LY22] 六(一)）。"))
 
 
 def experts() -> list[tuple[int, str]]:
+    """The expert pool: active experts, less those barred after failing a staff exam ([LY22] 五、六(三))."""
+    from workflows.grading import barred_experts
+    barred = barred_experts()
     rows = db.session.execute(select(User.id, User.display_name).where(User.role == "expert", User.active)
                               .order_by(User.id)).all()
-    return [(i, n) for i, n in rows]
+    return [(i, n) for i, n in rows if i not in barred]
 
 
 def panel_schema(settings) -> Schema:
     return Schema.from_dict({
         "panel": fields.List(fields.Integer(), required=True, validate=validate.Length(min=2, error="评估小组至少2名专家"),
                              metadata=meta("评估小组专家", widget="checkboxes", choices=experts(),
-                                           source="[LY22] 四(二)")),
+                                           source="[LY22] 四(二)", help="第一位为评估小组组长（合议模式下录入合议分）")),
     }, name="GradingPanel")()
 
 
 def validate_panel(ctx, data: dict) -> dict:
-    """An expert who works for the agency being graded, or who is barred, cannot be chosen."""
+    """An expert who works for the agency being graded, or who failed a staff exam, cannot be chosen."""
+    from workflows.grading import barred_experts
+    barred = barred_experts()
     chosen = [db.session.get(User, i) for i in data.get("panel", [])]
-    bad = [u.display_name for u in chosen if u is None or u.role != "expert" or not u.active
+    bad = [u.display_name if u else "（不存在）" for u in chosen if u is None or u.role != "expert" or not u.active
            or (u.agency_id is not None and u.agency_id == ctx.case.agency_id)]
     if bad:
         return {"panel": [f"以下人员不能担任本机构评估专家（非专家、已停用或在被评机构任职）：{'、'.join(bad)}"]}
+    failed = [f"{u.display_name}（{barred[u.id]}）" for u in chosen if u.id in barred]
+    if failed:
+        return {"panel": [f"以下专家技术人员抽考不合格，不得进入专家库（[LY22] 五、六(三)）：{'、'.join(failed)}"]}
     if len(set(data.get("panel", []))) != len(data.get("panel", [])):
         return {"panel": ["专家不能重复"]}
     return {}
 
 
 register_form(FormSpec(key="grading_panel", title="组建评估小组", schema=panel_schema, validate=validate_panel,
-                       shows=("grading_self_assessment",)))
+                       tables=self_table(SHEET)))
 
 
-def expert_schema(settings) -> Schema:
-    """附件1 检查表 as a form: one field per finding rule of each item the experts score."""
-    spec = {}
-    for name, item, rule in finding_fields():
-        label = f"{item.code} {item.label or item.title}：{rule.finding}"
-        help_ = f"{rule.text}（{rule.source}）"
-        if rule.type == "per_finding":
-            spec[name] = fields.Integer(load_default=0, validate=validate.Range(min=0, max=999),
-                                        metadata=meta(label + f"（每处扣{rule.points:g}分）", widget="number", help=help_))
-        elif rule.type == "discretionary":
-            spec[name] = fields.Float(load_default=0, validate=validate.Range(min=0, max=float(item.max)),
-                                      metadata=meta(label, widget="number", help=help_))
-        else:
-            spec[name] = fields.Boolean(load_default=False, metadata=meta(label, widget="checkbox", help=help_))
-    vetoes = sheet().vetoes
-    spec["veto"] = fields.String(load_default="", validate=validate.OneOf([""] + [v.code for v in vetoes]),
-                                 metadata=meta("一票否决情形", widget="select",
-                                               choices=[(v.code, v.text) for v in vetoes], source=sheet().raw["veto_source"]))
-    spec["veto_evidence"] = text("一票否决证据", required=False, max_len=4000, widget="textarea")
-    spec["expert_notes"] = text("评估意见", required=False, max_len=4000, widget="textarea")
-    return Schema.from_dict(spec, name="ExpertScoring")()
+def expert_prefill(sheet_name: str):
+    """A clean sheet for each expert (never the previous expert's findings), with the platform's facts applied."""
+    def prefill(ctx, data: dict) -> dict:
+        from workflows.grading_facts import agency_facts, rule_fact
+        facts = agency_facts(ctx.case.agency_id) if ctx.case.agency_id else {}
+        out = {}
+        for name, _item, rule in finding_fields(sheet_name):
+            marked, _ = rule_fact(rule, facts) if rule.platform_fact else (None, "")
+            out[name] = bool(marked) if rule.type in ("fixed", "zero_out") else 0
+        out.update(veto="", veto_evidence="", expert_notes="")
+        return out
+    return prefill
 
 
-def validate_expert(ctx, data: dict) -> dict:
-    if data.get("veto") and not (data.get("veto_evidence") or "").strip():
-        return {"veto_evidence": ["一票否决须附证据（[LY22] 三(六)2）"]}
-    return {}
+def consensus_prefill(sheet_name: str):
+    """The panel mean of every item, for the lead to confirm or change."""
+    def prefill(ctx, data: dict) -> dict:
+        items = (data.get("panel_result") or {}).get("items", {})
+        out = {f"agreed_{slug(it.code)}": items.get(it.code, {}).get("mean") for it in expert_items(sheet_name)}
+        out["consensus_notes"] = ""
+        return out
+    return prefill
 
 
-register_form(FormSpec(key="grading_expert_scoring", title="专家检查评估（附件1检查表）", schema=expert_schema,
-                       validate=validate_expert, shows=("grading_self_assessment",)))
-
-
-def _score_lines(value: str) -> list[float]:
-    out = []
-    for line in (value or "").replace("，", ",").replace("\n", ",").split(","):
-        if line.strip():
-            out.append(float(line.strip()))
-    return out
+register_form(FormSpec(key="grading_expert_scoring", title="专家检查评估（附件1检查表）",
+                       schema=lambda s: expert_schema(SHEET), validate=validate_expert,
+                       prefill=expert_prefill(SHEET), prefill_wins=True, tables=self_table(SHEET),
+                       instructions="逐项记录检查发现（次数或是否存在），平台按附件1的扣分规则计算各项得分；"
+                                    "标有平台数据的项目已按平台登记资料预先勾选，请现场核实。"))
+register_form(FormSpec(key="grading_consensus", title="评估小组合议（组长录入合议分）",
+                       schema=lambda s: consensus_schema(SHEET), prefill=consensus_prefill(SHEET), prefill_wins=True,
+                       tables=panel_table(SHEET),
+                       instructions="合议模式（评分表设置 panel_mode: consensus）：对标记“分歧”的项目经小组讨论后录入合议分。"))
 
 
 class RosterSchema(Schema):
@@ -151,7 +143,8 @@ def roster(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-register_form(FormSpec(key="grading_exam_roster", title="报送专业技术人员名单（抽考）", schema=lambda s: RosterSchema()))
+register_form(FormSpec(key="grading_exam_roster", title="报送专业技术人员名单（抽考）", schema=lambda s: RosterSchema(),
+                       validate=validate_roster))
 
 
 def exam_lines(text: str) -> dict[str, float]:
@@ -168,9 +161,7 @@ class ExamSchema(Schema):
     exam_scores = fields.String(required=True, metadata=meta(
         "抽考成绩（每行：姓名 分数）", widget="textarea", source="[LY22] 附件1 第19项",
         help="闭卷笔试成绩0–100，逐一填写抽中人员"))
-    satisfaction = fields.String(required=True, metadata=meta(
-        "满意度测评（附件4评议表得分）", widget="textarea", source="[LY22] 附件1 第20项；附件4",
-        help="每份评议表一个0–10的合计分，每行或以逗号分隔"))
+    satisfaction = satisfaction_field("[LY22] 附件1 第20项；附件4")
     bonus = fields.Float(load_default=0, validate=validate.Range(min=0, max=10), metadata=meta(
         "加分", source="[LY22] 三(六)1", help="工作业绩优越、业务有创新并得到认可的，累计不超过10分"))
     bonus_reason = text("加分理由", required=False, max_len=1000)
@@ -187,12 +178,7 @@ def validate_exam(ctx, data: dict, drawn: list[str] | None = None) -> dict:
             errors["exam_scores"] = [f"请逐一填写抽中人员的成绩：{'、'.join(drawn)}"]
     except ValueError:
         errors["exam_scores"] = ["每行应为“姓名 分数”，分数为数字"]
-    try:
-        forms = _score_lines(data.get("satisfaction", ""))
-        if not forms or any(s < 0 or s > 10 for s in forms):
-            errors["satisfaction"] = ["评议表得分应为0–10"]
-    except ValueError:
-        errors["satisfaction"] = ["评议表得分应为数字"]
+    errors.update(satisfaction_errors(data))
     if data.get("bonus") and not (data.get("bonus_reason") or "").strip():
         errors["bonus_reason"] = ["加分须写明理由"]
     return errors
@@ -212,16 +198,18 @@ def prefill_exam(ctx, data: dict) -> dict:
 
 
 register_form(FormSpec(key="grading_exam", title="技术人员抽考与满意度测评", schema=lambda s: ExamSchema(),
-                       validate=validate_exam, prefill=prefill_exam,
+                       validate=validate_exam, prefill=prefill_exam, tables=panel_table(SHEET),
                        instructions="抽考人员由平台按不低于50%的比例随机抽取（[LY22] 附件1 第19项），抽取种子记入案件。"))
 
 
-class ObjectionReviewSchema(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(["dismiss", "uphold"]), metadata=meta(
-        "处理意见", widget="radio", choices=[("dismiss", "异议不成立，维持评定结果"), ("uphold", "异议成立，重新检查评估")],
-        source="[LY22] 四(三)"))
-    reply = fields.String(required=True, validate=validate.Length(min=1, max=4000),
-                          metadata=meta("答复意见", widget="textarea", help="将答复异议人"))
+def objection_schema(source: str) -> Schema:
+    return Schema.from_dict({
+        "decision": fields.String(required=True, validate=validate.OneOf(["dismiss", "uphold"]), metadata=meta(
+            "处理意见", widget="radio", source=source,
+            choices=[("dismiss", "异议不成立，维持评定结果"), ("uphold", "异议成立，重新检查评估")])),
+        "reply": fields.String(required=True, validate=validate.Length(min=1, max=4000),
+                               metadata=meta("答复意见", widget="textarea", help="将答复异议人")),
+    }, name="ObjectionReview")()
 
 
-register_form(FormSpec(key="grading_objection", title="处理公示异议", schema=lambda s: ObjectionReviewSchema()))
+register_form(FormSpec(key="grading_objection", title="处理公示异议", schema=lambda s: objection_schema("[LY22] 四(三)")))

@@ -1,14 +1,27 @@
-"""Service tasks of the grading process (forms and sources in handlers/grading.py)."""
+"""Service tasks of the grading processes (`grading` 临沂, `star_rating` 嘉兴); forms in handlers/grading.py and
+handlers/star_rating.py. Every service reads the case's scoring sheet from its `sheet` variable."""
+import secrets
 from datetime import date, datetime, timedelta
 
 from models import GradingEntry, Objection, db
-from rules.scoring import panel_item_score, score_sheet
+from rules.scoring import (
+    draw_staff_sample,
+    expert_item_scores,
+    failed_staff,
+    measured_item_score,
+    panel_item_score,
+)
 from workflows import audit, links
 from workflows.calendar_service import deadline_json
 from workflows.clock import SHANGHAI
 
 from . import service
-from .grading import _score_lines, exam_lines, finding_fields, roster, sheet
+from ._grading_forms import expert_items, finding_fields, score_lines, self_scores, slug
+from .grading import SHEET, exam_lines, roster, sheet
+
+
+def _sheet_name(data) -> str:
+    return data.get("sheet") or SHEET
 
 
 def _entry(data) -> GradingEntry:
@@ -25,33 +38,42 @@ def grading_deadlines(ctx, data: dict) -> dict:
     ends = date.fromisoformat(data["self_assessment_ends_on"])
     due = datetime.combine(ends + timedelta(days=1), datetime.min.time(), SHANGHAI)
     return {"due_at": due.isoformat(), "ends_on": ends.isoformat(), "provisional": False,
-            "explanation": f"自查自评截止：{ends.isoformat()} 24时（[LY22] 六(一) 逾期视为主动放弃）"}
+            "explanation": f"自查自评截止：{ends.isoformat()} 24时（逾期视为主动放弃，{_waiver_source(data)}）"}
+
+
+def _waiver_source(data) -> str:
+    return sheet(data).raw["scheme"].get("waiver_source", "[LY22] 六(一)")
 
 
 @service("grading_waived")
 def grading_waived(ctx, data: dict) -> dict:
     """No materials by the deadline: recorded as having waived this round (视为主动放弃, [LY22] 六(一))."""
     _phase(data, "waived")
-    audit.record("grading_waived", case_id=ctx.case.id, detail={"entry_id": data["entry_id"], "basis": "[LY22] 六(一)"})
+    audit.record("grading_waived", case_id=ctx.case.id, detail={"entry_id": data["entry_id"], "basis": _waiver_source(data)})
     return {"waived": True}
+
+
+@service("grading_self_scored")
+def grading_self_scored(ctx, data: dict) -> dict:
+    """The agency's own item scores and their total, kept for the experts' comparison."""
+    return self_scores(_sheet_name(data), data)
 
 
 @service("grading_inspection")
 def grading_inspection(ctx, data: dict) -> dict:
-    """Phase 2 starts (or restarts after an upheld objection): the panel's experts are queued."""
+    """Phase 2 starts (or restarts after an upheld objection): the panel's experts are queued; the sheet's
+    `panel_mode` says whether the panel's item score is the mean or the lead's consensus entry."""
     _phase(data, "inspection")
-    return {"queue": list(data["panel"]), "round": (data.get("inspection") or {}).get("round", -1) + 1}
+    return {"queue": list(data["panel"]), "round": (data.get("inspection") or {}).get("round", -1) + 1,
+            "mode": str(sheet(data).settings["panel_mode"])}
 
 
 @service("grading_draw_sample")
 def grading_draw_sample(ctx, data: dict) -> dict:
     """Draw ≥ 50% of the technical staff at random ([LY22] 附件1 第19项); the seed is kept so the draw can be redone."""
-    import secrets
-
-    from rules.scoring import draw_staff_sample
     names = roster(data["staff_roster"])
     seed = secrets.randbelow(2**31)
-    fraction = float(sheet().settings["exam_sample_fraction"])
+    fraction = float(sheet(data).settings["exam_sample_fraction"])
     drawn = draw_staff_sample(names, seed, fraction)
     audit.record("exam_sample_drawn", actor=ctx.actor, case_id=ctx.case.id,
                  detail={"seed": seed, "fraction": fraction, "staff_total": len(names), "drawn": drawn})
@@ -70,73 +92,78 @@ def grading_next_expert(ctx, data: dict) -> dict:
 
 @service("grading_collect")
 def grading_collect(ctx, data: dict) -> dict:
-    """Keep one expert's findings (and veto, if any) and clear the form for the next expert."""
+    """Keep one expert's findings (and veto, if any) with the item scores they give."""
     collected, this_round = data.get("collected") or {}, data["inspection"]["round"]
     scores = list(collected.get("scores", [])) if collected.get("round") == this_round else []
-    findings = {name: data.get(name) for name, _, _ in finding_fields()}
+    name = _sheet_name(data)
+    findings = {field: data.get(field) for field, _, _ in finding_fields(name)}
     scores.append({"expert_id": data["next"]["expert_id"], "findings": findings, "veto": data.get("veto") or "",
-                   "veto_evidence": data.get("veto_evidence") or "", "notes": data.get("expert_notes") or ""})
+                   "veto_evidence": data.get("veto_evidence") or "", "notes": data.get("expert_notes") or "",
+                   "items": expert_item_scores(sheet(data), _inputs(name, findings))})
     return {"scores": scores, "round": this_round}
 
 
-def _inputs(findings: dict) -> dict:
+def _inputs(sheet_name: str, findings: dict) -> dict:
     by_item: dict[str, dict] = {}
-    for name, item, rule in finding_fields():
-        value = findings.get(name)
+    for field, item, rule in finding_fields(sheet_name):
+        value = findings.get(field)
         if value:
             by_item.setdefault(item.code, {})[rule.finding] = value
-    out = {}
-    for item in sheet().items:
-        if item.computed == "client_average":
-            out[item.code] = [by_item.get(item.code, {})]
-        elif not item.computed:
-            out[item.code] = by_item.get(item.code, {})
-    return out
+    return {item.code: ([by_item.get(item.code, {})] if item.computed == "client_average"
+                        else by_item.get(item.code, {})) for item in expert_items(sheet_name)}
+
+
+@service("grading_panel_summary")
+def grading_panel_summary(ctx, data: dict) -> dict:
+    """Every expert's score per item, the panel mean, and the items on which the experts disagree widely."""
+    experts, s = data["collected"]["scores"], sheet(data)
+    fraction = float(s.settings["panel_disagreement_fraction"])
+    items, disagreements = {}, []
+    for item in expert_items(_sheet_name(data)):
+        per_expert = [e["items"][item.code] for e in experts]
+        mean, split = panel_item_score(per_expert, item_max=float(item.max), spread_fraction=fraction)
+        items[item.code] = {"scores": per_expert, "mean": mean, "split": split}
+        if split:
+            disagreements.append(item.code)
+    if disagreements:
+        audit.record("panel_disagreement", case_id=ctx.case.id, detail={"items": disagreements, "fraction": fraction})
+    return {"mode": data["inspection"]["mode"], "experts": [e["expert_id"] for e in experts], "items": items,
+            "disagreements": disagreements}
 
 
 @service("grading_compute")
 def grading_compute(ctx, data: dict) -> dict:
-    """Score each expert's sheet, take the panel mean per item, add exam, satisfaction and bonus ([LY22] 三)."""
-    experts = data["collected"]["scores"]
-    named = exam_lines(data["exam_scores"])
-    exam = list(named.values())
-    forms = _score_lines(data["satisfaction"])
-    results = []
-    for e in experts:
-        inputs = _inputs(e["findings"])
-        inputs["4.1"] = {"scores": exam, "staff_total": data["sample"]["staff_total"]}
-        inputs["5.1"] = forms
-        results.append(score_sheet(sheet(), inputs))
-    items, disagreements = {}, []
-    for index, item in enumerate(sheet().items):
-        per_expert = [r.parts[_part_index(item.part)].items[_item_index(item)].score for r in results]
-        score, split = panel_item_score(per_expert, item_max=float(item.max))
-        items[item.code] = score
-        if split:
-            disagreements.append({"item": item.code, "scores": per_expert})
+    """The panel's item scores (mean, or the lead's consensus), plus exam, satisfaction and bonus ([LY22] 三; 表A)."""
+    s, _name, panel = sheet(data), _sheet_name(data), data["panel_result"]
+    named = exam_lines(data.get("exam_scores") or "")
+    forms = score_lines(data["satisfaction"])
+    items = {}
+    for item in s.items:
+        if item.computed == "exam_average":
+            value = {"scores": list(named.values()), "staff_total": data["sample"]["staff_total"]}
+            items[item.code] = measured_item_score(s, item, value).score
+        elif item.computed == "satisfaction_average":
+            items[item.code] = measured_item_score(s, item, forms).score
+        elif panel["mode"] == "consensus":
+            items[item.code], _ = panel_item_score(panel["items"][item.code]["scores"], "consensus",
+                                                   data[f"agreed_{slug(item.code)}"], item_max=float(item.max))
+        else:
+            items[item.code] = panel["items"][item.code]["mean"]
     base = round(sum(items.values()), 2)
-    bonus = min(float(data.get("bonus") or 0), float(sheet().bonus_cap))
-    final = round(min(100.0, base + bonus), 2)
-    vetoes = [{"code": e["veto"], "evidence": e["veto_evidence"]} for e in experts if e["veto"]]
-    from rules.scoring import failed_staff
-    failed = failed_staff(named, float(sheet().settings["exam_pass_mark"]))
+    bonus = min(float(data.get("bonus") or 0), float(s.bonus_cap))
+    final = round(min(float(s.settings.get("total_cap") or s.total), base + bonus), 2)
+    vetoes = [{"code": e["veto"], "evidence": e["veto_evidence"]} for e in data["collected"]["scores"] if e["veto"]]
+    failed = failed_staff(named, float(s.settings["exam_pass_mark"])) if named else []
     _entry(data).failed_staff = failed
     return {"items": items, "base": base, "bonus": bonus, "final_score": final, "vetoed": bool(vetoes),
-            "vetoes": vetoes, "disagreements": disagreements, "experts": len(experts), "failed_staff": failed}
-
-
-def _part_index(part_code: str) -> int:
-    return [p.code for p in sheet().parts].index(part_code)
-
-
-def _item_index(item) -> int:
-    return [i.code for i in sheet().part_items(item.part)].index(item.code)
+            "vetoes": vetoes, "disagreements": panel["disagreements"], "mode": panel["mode"],
+            "experts": len(panel["experts"]), "failed_staff": failed}
 
 
 @service("grading_start_publicity")
 def grading_start_publicity(ctx, data: dict) -> dict:
     """公示 for 7 working days, start day excluded ([LY22] 四(三); domain.md §8), as an absolute end."""
-    deadline = deadline_json(ctx.now, int(sheet().raw["publicity"]["working_days"]))
+    deadline = deadline_json(ctx.now, int(sheet(data).raw["publicity"]["working_days"]))
     entry = _entry(data)
     entry.phase, entry.final_score, entry.grade = "publicity", data["score"]["final_score"], data["grade"]
     entry.vetoed = data["score"]["vetoed"]
@@ -161,12 +188,14 @@ def grading_objection_decided(ctx, data: dict) -> dict:
 
 @service("grading_finalize")
 def grading_finalize(ctx, data: dict) -> dict:
-    """Publicity over with nothing upheld: the grade is final; 差 asks for a warning interview ([LY22] 五)."""
+    """Publicity over with nothing upheld: the grade is final; where the sheet says so (临沂 差, [LY22] 五) a
+    warning interview is asked for."""
     entry = _entry(data)
     entry.phase = "final"
     audit.record("grade_final", case_id=ctx.case.id, detail={"grade": entry.grade, "final_score": entry.final_score})
-    if entry.grade == "差":
-        links.request_case("interview", agency_id=entry.agency_id, ground="linyi_poor_grade",
+    consequence = (sheet(data).raw.get("consequences") or {}).get(entry.grade) or {}
+    if consequence.get("interview_ground"):
+        links.request_case("interview", agency_id=entry.agency_id, ground=consequence["interview_ground"],
                            origin_case_id=ctx.case.id, actor=ctx.actor,
                            variables={"grading_score": entry.final_score})
     return {"grade": entry.grade}

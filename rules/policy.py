@@ -15,8 +15,10 @@ import yaml
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
 RULE_TYPES = ("per_finding", "fixed", "zero_out", "discretionary")
 COMPUTED = ("exam_average", "satisfaction_average", "client_average")
+# Facts the platform holds about an agency that a rule may show to the experts (workflows/grading_facts.py)
+PLATFORM_FACTS = ("registered_staff_count", "uploaded_contracts", "uploaded_hazards")
 SETTING_DEFAULTS = {"floor_at_zero": True, "total_cap": None, "panel_disagreement_fraction": Decimal("0.2"),
-                    "exam_sample_fraction": Decimal("0.5"), "exam_pass_mark": Decimal(60)}
+                    "exam_sample_fraction": Decimal("0.5"), "exam_pass_mark": Decimal(60), "panel_mode": "mean"}
 
 
 class SheetError(ValueError):
@@ -37,6 +39,8 @@ class Rule:
     source: str
     text: str = ""
     group: str | None = None
+    platform_fact: str | None = None  # a fact the platform already holds about the agency (PLATFORM_FACTS)
+    platform_below: Decimal | None = None  # the finding applies when that fact is below this number
 
 
 @dataclass(frozen=True)
@@ -182,8 +186,15 @@ def _rule(r: _Reader, raw: Any, where: str, item_max: Decimal | None) -> Rule | 
         r.fail(where, "zero_out（不得分）规则不应有 `points`")
     if points is not None and item_max is not None and points > item_max:
         r.fail(where, f"扣分 {points} 超过该项满分 {item_max}")
+    fact, below = None, None
+    if raw.get("platform") is not None:
+        spec = raw["platform"] if isinstance(raw["platform"], dict) else {}
+        fact = spec.get("fact")
+        if fact not in PLATFORM_FACTS:
+            r.fail(where, f"未知的平台数据 {fact!r}（可用：{', '.join(PLATFORM_FACTS)}）")
+        below = r.num(spec, "below", where, required=False, positive=True)
     return Rule(kind, r.text(raw, "finding", where), points, r.text(raw, "source", where),
-                r.text(raw, "text", where, required=False), raw.get("group"))
+                r.text(raw, "text", where, required=False), raw.get("group"), fact, below)
 
 
 def _item(r: _Reader, raw: Any, where: str, settings: dict) -> Item | None:
@@ -311,3 +322,14 @@ def load_sheet(path: str | Path) -> Sheet:
 def shipped_sheet(name: str) -> Sheet:
     """A sheet shipped under policies/, by relative name such as 'linyi/grading_sheet'."""
     return load_sheet(POLICY_DIR / f"{name}.yaml")
+
+
+def grading_schemes() -> dict[str, str]:
+    """Grading schemes shipped under policies/ (a sheet whose `scheme` names its `key` and `process`): key → sheet."""
+    out = {}
+    for path in sorted(POLICY_DIR.glob("*/*_sheet.yaml")):
+        with path.open(encoding="utf-8") as fh:
+            scheme = (yaml.safe_load(fh) or {}).get("scheme") or {}
+        if scheme.get("key") and scheme.get("process"):
+            out[str(scheme["key"])] = f"{path.parent.name}/{path.stem}"
+    return out

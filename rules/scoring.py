@@ -314,3 +314,20 @@ def score_sheet(sheet: Sheet, item_inputs: dict[str, Any], bonus: Iterable[tuple
     hint = sheet.veto_grade if chosen else band_for(sheet, final).name
     return SheetResult(parts, float(base), float(bonus_total), float(final), bool(chosen), hint, chosen,
                        bonus_items)
+
+
+def expert_item_scores(sheet: Sheet, item_inputs: dict[str, Any]) -> dict[str, float]:
+    """One expert's score for every item scored from findings (all but the exam and the satisfaction survey)."""
+    out = {}
+    for item in sheet.items:
+        if item.computed in ("exam_average", "satisfaction_average"):
+            continue
+        value = item_inputs.get(item.code)
+        out[item.code] = (_client_average(item, value).score if item.computed == "client_average"
+                          else score_item(item, value or {}).score)
+    return out
+
+
+def measured_item_score(sheet: Sheet, item: Item, value: Any) -> ItemScore:
+    """The score of an item measured rather than inspected: the staff exam or the satisfaction survey."""
+    return _computed_score(sheet, item, value)

@@ -115,9 +115,9 @@ def test_statement_leads_to_no_listing(api_as):
         agency_api, _agency_row, city, leader, case_id = _listed(api_as)
         complete(city, "review_defence", {"decision": "no_list", "opinion": "数据造假系外包单位所为，证据充分"}, case_id)
         complete(leader, "decide", {"decision": "no_list", "opinion": "采纳陈述申辩意见"}, case_id)
-    case = db.session.get(Case, case_id)
-    assert case.outcome == "not_listed" and db.session.query(Listing).count() == 0
-    assert agency_api.post("/api/cases", json={"process": "registration"}).status_code == 201  # not restricted
+        case = db.session.get(Case, case_id)
+        assert case.outcome == "not_listed" and db.session.query(Listing).count() == 0
+        assert agency_api.post("/api/cases", json={"process": "registration"}).status_code == 201  # not restricted
 
 
 def test_expiry_at_exactly_the_end_of_the_period(api_as, client):

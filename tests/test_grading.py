@@ -7,27 +7,19 @@ from openpyxl import load_workbook
 
 from models import CaseLink, GradingEntry, Objection, db
 from tests.factories import PDF
+from tests.grading_factories import LINYI, self_payload
+from tests.grading_factories import entry_of as _entry
+from tests.grading_factories import open_round as _open_round_as
 from tests.sanctions_factories import complete, registered_agency, task_of
 from workflows.timers import tick
 
-SELF = {"summary": "2021年以来开展安全评价项目42项", "self_score": 92, "statutory_projects": "", "hazard_list": ""}
+SELF = self_payload(LINYI)
 ROSTER = {"staff_roster": "张一\n李二\n王三\n赵四"}
 SATISFACTION = {"satisfaction": "10, 9"}
 
 
 def _open_round(api_as, agencies):
-    city = api_as("city_official", name="市局评定组")
-    res = city.client.post("/grading/rounds", headers=city._h(), data={
-        "scheme": "linyi", "year": "2026", "self_assessment_ends_on": "2026-09-10",
-        "inspection_ends_on": "2026-09-25", "classification_ends_on": "2026-10-31",
-        "agency_ids": [str(a.id) for a in agencies]})
-    assert res.status_code == 302, res.get_data(as_text=True)[:500]
-    return city
-
-
-def _entry(agency_row) -> GradingEntry:
-    db.session.expire_all()
-    return db.session.query(GradingEntry).filter_by(agency_id=agency_row.id).one()
+    return _open_round_as(api_as, agencies)
 
 
 def _inspect(city, experts, agency_row, veto=None, findings=None, exam_scores=None):
@@ -50,6 +42,17 @@ def _inspect(city, experts, agency_row, veto=None, findings=None, exam_scores=No
     assert res.status_code == 422 and "抽中人员" in res.get_json()["errors"]["exam_scores"][0]
     scores = "\n".join(f"{name} {exam_scores.get(i, 90)}" for i, name in enumerate(drawn))
     complete(city, "exam", dict(SATISFACTION, exam_scores=scores), case_id)
+
+
+def _examined_agency(api_as, exam_scores):
+    """An agency through self-assessment, two experts and the staff exam (now in publicity)."""
+    a_api, a = registered_agency(api_as, n=1)
+    experts = [api_as("expert", name="甲专家"), api_as("expert", name="乙专家")]
+    city = _open_round(api_as, [a])
+    complete(a_api, "self_assessment", SELF)
+    complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, _entry(a).case_id)
+    _inspect(city, experts, a, exam_scores=exam_scores)
+    return a, experts
 
 
 def test_a_round_through_all_phases_across_national_day(api_as, client):
@@ -201,12 +204,7 @@ def test_exam_draw_is_reproducible_and_failed_staff_are_barred_publicly(api_as, 
     from models import AuditEvent
     from rules.scoring import draw_staff_sample
     with freeze_time("2026-09-01 09:00:00+08:00"):
-        a_api, a = registered_agency(api_as, n=1)
-        experts = [api_as("expert", name="甲专家"), api_as("expert", name="乙专家")]
-        city = _open_round(api_as, [a])
-        complete(a_api, "self_assessment", SELF)
-        complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, _entry(a).case_id)
-        _inspect(city, experts, a, exam_scores={0: 55})
+        a, _experts = _examined_agency(api_as, exam_scores={0: 55})
         event = db.session.query(AuditEvent).filter_by(action="exam_sample_drawn").one()
         detail = json.loads(event.detail)
         assert draw_staff_sample(["张一", "李二", "王三", "赵四"], detail["seed"]) == detail["drawn"]
@@ -214,3 +212,67 @@ def test_exam_draw_is_reproducible_and_failed_staff_are_barred_publicly(api_as, 
         assert entry.failed_staff == [detail["drawn"][0]]
     page = client.get(f"/public/directory/{a.id}").get_data(as_text=True)
     assert detail["drawn"][0] in page and "抽考不合格" in page
+
+
+def test_consensus_mode_the_panel_lead_enters_agreed_scores(api_as):
+    """Setting `panel_mode: consensus` (platform default `mean`; [LY22] 四(二) says a panel assesses but not how
+    its scores combine): after every expert has scored, the lead (first of the panel) sees each expert's score per
+    item with wide disagreements flagged and enters the agreed score; the computed total uses it."""
+    from rules.policy import shipped_sheet
+    settings = shipped_sheet(LINYI).settings
+    settings["panel_mode"] = "consensus"  # as a bureau would set it in policies/linyi/grading_sheet.yaml
+    try:
+        with freeze_time("2026-09-01 09:00:00+08:00"):
+            a_api, a = registered_agency(api_as, n=1)
+            city = _open_round(api_as, [a])
+            complete(a_api, "self_assessment", self_payload(LINYI, self_2_1=4, self_note_2_1="一名人员未到现场"))
+            lead, member = api_as("expert", name="组长专家"), api_as("expert", name="组员专家")
+            case_id = _entry(a).case_id
+            complete(city, "form_panel", {"panel": [lead.user.id, member.user.id]}, case_id)
+            task = next(t for t in lead.get("/api/inbox?scope=mine").get_json()["items"] if t["case_id"] == case_id)
+            detail = lead.get(f"/api/tasks/{task['id']}").get_json()
+            own = next(r for r in detail["tables"][0]["rows"] if r["cells"][0] == 6)
+            assert own["cells"][3:5] == [4, "一名人员未到现场"]  # the agency's own score and note beside the sheet
+            assert lead.post(f"/api/tasks/{task['id']}/complete", json={"data": {"item_2_1_2": 3}}).status_code == 200
+            task = next(t for t in member.get("/api/inbox?scope=mine").get_json()["items"] if t["case_id"] == case_id)
+            assert member.post(f"/api/tasks/{task['id']}/complete", json={"data": {}}).status_code == 200
+            task = next(t for t in lead.get("/api/inbox?scope=mine").get_json()["items"] if t["case_id"] == case_id)
+            assert task["name"] == "panel_consensus"
+            detail = lead.get(f"/api/tasks/{task['id']}").get_json()
+            assert detail["prefill"]["agreed_2_1"] == 3.5 and detail["prefill"]["agreed_1_1"] == 4.0  # the means
+            row = next(r for r in detail["tables"][0]["rows"] if r["cells"][0] == 6)
+            assert row["flag"] == "分歧" and row["cells"][3:6] == [2.0, 5.0, 3.5]
+            assert "取各专家平均" not in detail["tables"][0]["note"] and "合议" in detail["tables"][0]["note"]
+            res = member.post(f"/api/tasks/{task['id']}/complete", json={"data": detail["prefill"]})
+            assert res.status_code in (403, 409)  # only the lead enters the consensus
+            res = lead.post(f"/api/tasks/{task['id']}/complete", json={"data": detail["prefill"]})
+            assert res.status_code == 422 and res.get_json()["errors"]["consensus_notes"] == ["长度应在 1 到 4000 个字符之间"]
+            res = lead.post(f"/api/tasks/{task['id']}/complete", json={"data": dict(
+                detail["prefill"], agreed_2_1=3, consensus_notes="经合议，认定两次人员不到现场")})
+            assert res.status_code == 200, res.get_json()
+            complete(city, "exam_roster", ROSTER, case_id)
+            task = task_of(city, "exam", case_id)
+            drawn = [line.split()[0] for line in
+                     city.get(f"/api/tasks/{task['id']}").get_json()["prefill"]["exam_scores"].splitlines()]
+            complete(city, "exam", dict(SATISFACTION, exam_scores="\n".join(f"{n} 90" for n in drawn)), case_id)
+            # 100 − 2 (第6项 agreed 3 of 5) − 2 (抽考 90% of 20 = 18) − 0.5 (满意度 9.5) = 95.5
+            assert _entry(a).final_score == 95.5
+    finally:
+        settings["panel_mode"] = "mean"
+
+
+def test_failed_staff_are_kept_out_of_the_expert_pool(api_as):
+    """[LY22] 五、六(三): a person who failed the staff exam may not serve, and is not chosen as an expert for
+    any agency (matched by their agency and the name on the exam roster)."""
+    with freeze_time("2026-09-01 09:00:00+08:00"):
+        a, experts = _examined_agency(api_as, exam_scores={0: 55})
+        failed = _entry(a).failed_staff[0]
+        barred = api_as("expert", agency_id=a.id, name=failed)
+        c_api, c = registered_agency(api_as, n=3)
+        city = _open_round(api_as, [c])
+        complete(c_api, "self_assessment", SELF)
+        task = task_of(city, "form_panel", _entry(c).case_id)
+        choices = city.get(f"/api/tasks/{task['id']}").get_json()["form_schema"]["properties"]["panel"]["x-choices"]
+        assert barred.user.id not in [c["value"] for c in choices] and experts[0].user.id in [c["value"] for c in choices]
+        res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"panel": [barred.user.id, experts[0].user.id]}})
+        assert res.status_code == 422 and f"{failed}（技术人员抽考不合格）" in res.get_json()["errors"]["panel"][0]

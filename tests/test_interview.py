@@ -78,7 +78,8 @@ def test_reminder_two_working_days_before_and_overdue_escalation(api_as):
     # deadline 2026-12-07 24:00; reminder at 09:00 on 2026-12-03 (2 working days before 12-07)
     assert tick(datetime(2026, 12, 3, 0, 59, tzinfo=UTC)) == 0
     assert tick(datetime(2026, 12, 3, 1, 1, tzinfo=UTC)) == 1
-    events = [e["action"] for e in city.get(f"/api/cases/{case_id}/history").get_json()["events"]]
+    with freeze_time("2026-11-23 10:00:00+08:00"):  # while the token of `city` is valid
+        events = [e["action"] for e in city.get(f"/api/cases/{case_id}/history").get_json()["events"]]
     assert "reminder_sent" in events
     assert tick(datetime(2026, 12, 7, 16, 1, tzinfo=UTC)) == 1
     with freeze_time("2026-12-08 09:00:00+08:00"):

@@ -61,8 +61,21 @@ def prefill_for(task) -> dict:
     if spec.prefill:
         from types import SimpleNamespace
         extra = spec.prefill(SimpleNamespace(settings=current_app.config, case=task.case), data) or {}
-        values.update({k: v for k, v in extra.items() if k in names and values.get(k) in (None, "", [])})
+        values.update({k: v for k, v in extra.items()
+                       if k in names and (spec.prefill_wins or values.get(k) in (None, "", []))})
     return values
+
+
+def tables_for(task) -> list[dict]:
+    """The read-only tables a task shows beside its form (e.g. each expert's score per item)."""
+    spec = form_for(task.form_key)
+    if not spec.tables:
+        return []
+    from types import SimpleNamespace
+    wf = load_workflow(task.case.workflow_json, task.case.process_version)
+    spiff_task = get_task(wf, task.id)
+    data = spiff_task.data if spiff_task is not None else case_data(task.case)
+    return spec.tables(SimpleNamespace(settings=current_app.config, case=task.case), data) or []
 
 
 def case_data(case) -> dict:

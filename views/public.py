@@ -43,11 +43,8 @@ def directory_entry(agency_id: int):
 
 def latest_failed_staff(agency_id: int) -> list[str]:
     """Staff who failed the latest exam of the agency's grading (marked as not allowed to serve)."""
-    from models import GradingEntry
-    entry = db.session.execute(select(GradingEntry).where(GradingEntry.agency_id == agency_id,
-                                                          GradingEntry.failed_staff.is_not(None))
-                               .order_by(GradingEntry.id.desc()).limit(1)).scalar_one_or_none()
-    return list(entry.failed_staff or []) if entry else []
+    from workflows.grading import failed_staff_by_agency
+    return failed_staff_by_agency(agency_id).get(agency_id, [])
 
 
 def latest_grade(agency_id: int):

@@ -6,7 +6,7 @@ from openpyxl import Workbook
 
 from models import GradingRound, db
 from workflows.errors import Conflict, InvalidInput, NotFound
-from workflows.grading import file_objection, final_list, in_publicity
+from workflows.grading import file_objection, final_list, in_publicity, scheme_notes
 
 public_grading = Blueprint("public_grading", __name__, url_prefix="/public/grading")
 FINAL_COLUMNS = ["序号", "机构名称", "统一社会信用代码", "得分", "等级"]
@@ -15,7 +15,13 @@ FINAL_COLUMNS = ["序号", "机构名称", "统一社会信用代码", "得分",
 @public_grading.get("/publicity")
 def publicity():
     """Preliminary grades under publicity, each with its end date and how it was counted ([LY22] 四(三))."""
-    return render_template("public/publicity.html", entries=in_publicity(), errors={}, form={})
+    return _publicity_page({}, {})
+
+
+def _publicity_page(errors: dict, form, status: int = 200):
+    entries = in_publicity()
+    notes = {s: scheme_notes(s) for s in sorted({e.round.scheme for e in entries})}
+    return render_template("public/publicity.html", entries=entries, notes=notes, errors=errors, form=form), status
 
 
 @public_grading.post("/objections")
@@ -29,19 +35,19 @@ def objection():
         db.session.commit()
     except (InvalidInput, Conflict) as err:
         db.session.rollback()
-        return render_template("public/publicity.html", entries=in_publicity(), errors=err.errors or {"text": [err.message]},
-                               form=request.form), err.status
+        return _publicity_page(err.errors or {"text": [err.message]}, request.form, err.status)
     flash(f"异议已收到，受理编号 {obj.tracking_code}。我们将在核查后答复。")
     return redirect(url_for("public_grading.publicity"))
 
 
 @public_grading.get("/rounds/<int:round_id>/final")
 def final(round_id: int):
-    """The final list: 一般 and above."""
+    """The final list: the grades the scheme lists (临沂 一般 and above; 嘉兴 the starred agencies)."""
     rnd = db.session.get(GradingRound, round_id)
     if rnd is None or rnd.status != "final":
         raise NotFound("最终名单尚未公布")
-    return render_template("public/grading_final.html", rnd=rnd, entries=final_list(round_id))
+    return render_template("public/grading_final.html", rnd=rnd, entries=final_list(round_id),
+                           notes=scheme_notes(rnd.scheme))
 
 
 @public_grading.get("/rounds/<int:round_id>/final.xlsx")
@@ -53,10 +59,10 @@ def final_xlsx(round_id: int):
     wb = Workbook()
     ws = wb.active
     ws.title = "最终名单"
-    ws.append(FINAL_COLUMNS)
+    ws.append(FINAL_COLUMNS[:-1] + [scheme_notes(rnd.scheme)["grade_label"]])
     for n, e in enumerate(final_list(round_id), start=1):
         ws.append([n, e.agency.name, e.agency.credit_code, e.final_score, e.grade])
     out = io.BytesIO()
     wb.save(out)
-    return send_file(io.BytesIO(out.getvalue()), as_attachment=True, download_name=f"分类等级评定结果-{rnd.year}.xlsx",
+    return send_file(io.BytesIO(out.getvalue()), as_attachment=True, download_name=f"{rnd.title}结果.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

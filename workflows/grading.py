@@ -4,14 +4,23 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import Agency, GradingEntry, GradingRound, Objection, db
+from models import Agency, GradingEntry, GradingRound, Objection, User, db
+from rules.policy import grading_schemes, shipped_sheet
 
 from . import audit, clock, guards
 from .cases import send_message, start_case
 from .documents import attach_public_document
 from .errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 
-GRADES_LISTED = ("优秀", "良好", "一般")  # [LY22] 四(三): the final list names 一般 and above
+
+def scheme_sheet(scheme: str):
+    """The scoring sheet of a grading scheme (`linyi` 附件1, `jiaxing` 表A; policies/<city>/*_sheet.yaml)."""
+    return shipped_sheet(grading_schemes()[scheme])
+
+
+def listed_grades(scheme: str) -> tuple[str, ...]:
+    """The grades the final list names (临沂 一般 and above, [LY22] 四(三); 嘉兴 the starred ones)."""
+    return tuple(scheme_sheet(scheme).raw["final_list"]["grades"])
 
 
 def open_round(user, *, scheme: str, year: int, self_assessment_ends_on: date, inspection_ends_on: date,
@@ -20,8 +29,11 @@ def open_round(user, *, scheme: str, year: int, self_assessment_ends_on: date, i
     if user.role != "city_official":
         raise NotAllowed("只有市级监管人员可以组织分类等级评定")
     errors: dict[str, list[str]] = {}
-    if scheme != "linyi":
-        errors["scheme"] = ["目前支持的评定方案：linyi（临沂附件1检查表）"]
+    schemes = grading_schemes()
+    if scheme not in schemes:
+        errors["scheme"] = [f"评定方案应为：{'、'.join(schemes)}"]
+    else:
+        errors.update(_cycle_errors(scheme, year))
     if not (self_assessment_ends_on <= inspection_ends_on <= classification_ends_on):
         errors["classification_ends_on"] = ["三个阶段的截止日期应依次排列"]
     if self_assessment_ends_on < clock.today():
@@ -30,7 +42,8 @@ def open_round(user, *, scheme: str, year: int, self_assessment_ends_on: date, i
         errors["agency_ids"] = ["请选择参加评定的机构"]
     if errors:
         raise InvalidInput("评定轮次信息有误", errors)
-    rnd = GradingRound(scheme=scheme, year=year, title=f"{year}年度安全生产技术服务机构分类等级评定",
+    sheet = scheme_sheet(scheme)
+    rnd = GradingRound(scheme=scheme, year=year, title=f"{year}年度{sheet.raw['scheme']['round_title']}",
                        self_assessment_ends_on=self_assessment_ends_on, inspection_ends_on=inspection_ends_on,
                        classification_ends_on=classification_ends_on, status="open", created_by_id=user.id,
                        created_at=clock.now())
@@ -50,14 +63,72 @@ def open_round(user, *, scheme: str, year: int, self_assessment_ends_on: date, i
         entry = GradingEntry(round_id=rnd.id, agency_id=agency.id, phase="self_assessment")
         db.session.add(entry)
         db.session.flush()
-        case = start_case(user, "grading", title=f"{agency.name} {rnd.title}", agency_id=agency.id,
-                          unit_code=agency.county_code, credit_code=agency.credit_code,
+        case = start_case(user, sheet.raw["scheme"]["process"], title=f"{agency.name} {rnd.title}",
+                          agency_id=agency.id, unit_code=agency.county_code, credit_code=agency.credit_code,
                           variables={"entry_id": entry.id, "round_id": rnd.id, "agency_id": agency.id,
+                                     "sheet": grading_schemes()[scheme],
                                      "self_assessment_ends_on": self_assessment_ends_on.isoformat()})
         entry.case_id = case.id
     audit.record("grading_round_opened", actor=user, detail={"round_id": rnd.id, "year": year, "scheme": scheme,
                                                              "refused": refused})
     return rnd, refused
+
+
+def scheme_notes(scheme: str) -> dict:
+    """What the public pages say about a scheme: grade label, publicity basis, who is listed, band caveats."""
+    sheet = scheme_sheet(scheme)
+    raw, publicity, listed = sheet.raw, sheet.raw["publicity"], sheet.raw["final_list"]
+    default = "；默认值，非标准规定" if publicity.get("from_standard") is False else ""
+    return {"grade_label": raw["scheme"].get("grade_label", "等级"),
+            "title": raw["scheme"]["round_title"],
+            "publicity": f"{raw['scheme']['round_title']}：公示期为{publicity['working_days']}个工作日"
+                         f"（{publicity['source']}{default}）",
+            "final_list": f"{listed['text']}（{listed['source']}）",
+            "bands": "分档为默认值，非标准规定" if any(not b.from_standard for b in sheet.bands) else ""}
+
+
+def _cycle_errors(scheme: str, year: int) -> dict:
+    """嘉兴 rates every two years ([JX] 星级评定): a round within the cycle of the previous one is refused."""
+    raw = scheme_sheet(scheme).raw["scheme"]
+    cycle = int(raw.get("cycle_years") or 1)
+    if not 2000 <= year <= 2100:
+        return {"year": ["请填写评定年度"]}
+    if cycle <= 1:
+        return {}
+    previous = db.session.scalar(select(GradingRound.year).where(GradingRound.scheme == scheme,
+                                                                 GradingRound.year > year - cycle,
+                                                                 GradingRound.year < year + cycle)
+                                 .order_by(GradingRound.year.desc()).limit(1))
+    if previous is None:
+        return {}
+    return {"year": [(f"每{cycle}年开展一次（{raw.get('cycle_source', '')}）：{previous}年度已开展，"
+                     f"下一次为{previous + cycle}年度或以后")]}
+
+
+def barred_experts() -> dict[int, str]:
+    """Expert accounts of staff who failed the latest staff exam of their agency ([LY22] 五、六(三)): id → reason.
+
+    Matched by the expert's agency and name as entered on the exam roster (the roster holds names only)."""
+    failed: dict[int, set[str]] = {}
+    for agency_id, names in failed_staff_by_agency().items():
+        failed[agency_id] = set(names)
+    if not failed:
+        return {}
+    rows = db.session.execute(select(User.id, User.agency_id, User.display_name)
+                              .where(User.role == "expert", User.agency_id.in_(list(failed)))).all()
+    return {i: "技术人员抽考不合格" for i, agency_id, name in rows if name in failed.get(agency_id, set())}
+
+
+def failed_staff_by_agency(agency_id: int | None = None) -> dict[int, list[str]]:
+    """Per agency, the staff below the pass mark in its latest examined grading (a later pass clears them)."""
+    query = (select(GradingEntry.agency_id, GradingEntry.failed_staff)
+             .where(GradingEntry.phase.in_(("publicity", "final"))).order_by(GradingEntry.id))
+    if agency_id is not None:
+        query = query.where(GradingEntry.agency_id == agency_id)
+    latest: dict[int, list[str]] = {}
+    for agency, names in db.session.execute(query).all():
+        latest[agency] = list(names or [])
+    return {a: n for a, n in latest.items() if n}
 
 
 def file_objection(entry_id: int, *, text: str, name: str = "", contact: str = "", filename: str = "",
@@ -109,8 +180,10 @@ def entries(round_id: int) -> list[GradingEntry]:
 
 
 def final_list(round_id: int) -> list[GradingEntry]:
-    """一般 and above, best first ([LY22] 四(三))."""
-    return [e for e in entries(round_id) if e.phase == "final" and e.grade in GRADES_LISTED]
+    """The listed grades of the round's scheme (临沂 一般 and above, [LY22] 四(三)), best first."""
+    rnd = db.session.get(GradingRound, round_id)
+    grades = listed_grades(rnd.scheme)
+    return [e for e in entries(round_id) if e.phase == "final" and e.grade in grades]
 
 
 def in_publicity() -> list[GradingEntry]:

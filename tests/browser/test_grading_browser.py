@@ -7,6 +7,7 @@ from freezegun import freeze_time
 from models import GradingEntry, Objection, OpenTask, db
 from tests.browser.conftest import login
 from tests.factories import PASSWORD
+from tests.grading_factories import LINYI, self_payload
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +30,7 @@ def _round_at_expert_scoring(app):
                    agency_ids=[agency.id])
         db.session.commit()
         task = db.session.query(OpenTask).filter_by(bpmn_id="self_assessment").one()
-        complete_task(clerk, task.id, {"summary": "总结", "self_score": 90})
+        complete_task(clerk, task.id, self_payload(LINYI, summary="总结", self_1_2=2))
         db.session.commit()
         task = db.session.query(OpenTask).filter_by(bpmn_id="form_panel").one()
         complete_task(city, task.id, {"panel": [e.id for e in experts]})

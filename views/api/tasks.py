@@ -2,7 +2,7 @@
 from flask import request
 from marshmallow import ValidationError
 
-from views.forms import form_json_schema, prefill_for
+from views.forms import form_json_schema, prefill_for, tables_for
 from views.tx import commits
 from workflows.errors import InvalidInput
 from workflows.queries import inbox
@@ -53,6 +53,7 @@ def get_task(task_id: str):
                                   task.assignee.display_name if task.assignee else None))
     out["form_schema"] = form_json_schema(task.form_key)
     out["prefill"] = prefill_for(task)
+    out["tables"] = tables_for(task)
     out["case_version"] = task.case.version
     return out
 

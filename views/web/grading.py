@@ -40,7 +40,7 @@ def grading_rounds():
     if request.method == "POST":
         try:
             rnd, refused = open_round(
-                current_user, scheme=request.form.get("scheme", "linyi"), year=int(request.form.get("year") or 0),
+                current_user, scheme=request.form.get("scheme", ""), year=int(request.form.get("year") or 0),
                 self_assessment_ends_on=_date("self_assessment_ends_on"), inspection_ends_on=_date("inspection_ends_on"),
                 classification_ends_on=_date("classification_ends_on"),
                 agency_ids=[int(i) for i in request.form.getlist("agency_ids") if i.isdigit()])
@@ -54,7 +54,20 @@ def grading_rounds():
     rounds = db.session.execute(select(GradingRound).order_by(GradingRound.id.desc())).scalars().all()
     agencies = db.session.execute(select(Agency).where(Agency.status == "registered").order_by(Agency.name)).scalars()
     return render_template("grading/rounds.html", rounds=rounds, agencies=agencies, errors=errors,
-                           form=request.form), (422 if errors else 200)
+                           form=request.form, schemes=_schemes()), (422 if errors else 200)
+
+
+def _schemes() -> list[tuple[str, str, bool]]:
+    """(key, label, selected) of every shipped scheme; the deployment's own city comes first and is selected."""
+    from flask import current_app
+
+    from rules.policy import grading_schemes, shipped_sheet
+    city = current_app.config["ANFU_CITY"]
+    out = []
+    for key, name in grading_schemes().items():
+        sheet = shipped_sheet(name)
+        out.append((key, f"{sheet.raw['scheme']['city']}：{sheet.name}（{sheet.source}）", key == city))
+    return sorted(out, key=lambda s: not s[2])
 
 
 @web.get("/grading/rounds/<int:round_id>")

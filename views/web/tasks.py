@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from models import db
-from views.forms import case_data, form_fields, prefill_for, shown_values
+from views.forms import case_data, form_fields, prefill_for, shown_values, tables_for
 from views.tx import commits
 from workflows.access import can_claim, can_complete
 from workflows.documents import upload_document
@@ -26,7 +26,7 @@ def _render(task, values: dict, errors: dict | None = None, status: int = 200):
         values=values, errors=errors or {}, documents=case_documents(case.id),
         events=[(e, json.loads(e.detail)) for e in case_history(case.id)],
         can_complete=can_complete(current_user, task), can_claim=can_claim(current_user, task),
-        materials=_materials(task), shown=shown_values(task.form_key, case_values),
+        materials=_materials(task), shown=shown_values(task.form_key, case_values), tables=tables_for(task),
         due_explanation=_due_explanation(task, case_values),
         warnings=principal_warnings(case_values) if task.role != "agency" else []), status
 

@@ -1,0 +1,39 @@
+"""What the platform already knows about an agency that a scoring rule can use (rules with `platform:` in the sheet).
+
+[JX] 表A 第4项 scores uploads to the 综合监管平台 and both sheets score the number of 专职 staff; where the
+platform holds that data the expert sees it beside the rule, and a rule with `below:` is pre-marked when the
+fact is under the threshold. The expert still decides: the finding stays editable.
+"""
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from models import Agency, Case, Document, db
+
+UPLOAD_KINDS = {"uploaded_contracts": ("service_contract", "服务合同"),
+                "uploaded_hazards": ("hazard_report", "安全隐患排查记录")}
+
+
+def agency_facts(agency_id: int, since: date | None = None) -> dict[str, tuple[float | None, str]]:
+    """fact name → (value or None when the platform holds no such data, a sentence saying where it comes from)."""
+    agency = db.session.get(Agency, agency_id)
+    out: dict[str, tuple[float | None, str]] = {}
+    if agency is not None:
+        out["registered_staff_count"] = (float(agency.staff_count),
+                                         f"平台登记建档资料：专职技术服务人员 {agency.staff_count} 人")
+    since = since or date.today() - timedelta(days=730)
+    for fact, (kind, title) in UPLOAD_KINDS.items():
+        count = db.session.scalar(select(func.count(Document.id)).join(Case, Case.id == Document.case_id)
+                                  .where(Case.agency_id == agency_id, Document.kind == kind,
+                                         Document.uploaded_at >= datetime.combine(since, time.min, UTC))) or 0
+        out[fact] = ((float(count), f"平台记录：{since.isoformat()} 以来上传{title} {count} 份") if count else
+                     (None, f"平台暂无该机构上传的{title}记录，请现场核查"))
+    return out
+
+
+def rule_fact(rule, facts: dict) -> tuple[bool | None, str]:
+    """(pre-marked finding or None, the fact's sentence) for a rule with `platform:`."""
+    value, sentence = facts.get(rule.platform_fact, (None, ""))
+    if value is None or rule.platform_below is None:
+        return None, sentence
+    return value < float(rule.platform_below), sentence
