@@ -51,3 +51,29 @@ def panel_table(default_sheet: str):
         return [{"title": "专家评分对照", "columns": ["序号", "项目", "满分", *names, "平均", "机构自评"],
                  "rows": rows, "note": note}]
     return build
+
+
+def score_breakdown(default_sheet: str):
+    """For the case page: every item's panel score and, per expert, the findings and rules it came from."""
+    def build(ctx, data: dict) -> list[dict]:
+        score, collected = data.get("score"), data.get("collected")
+        if not score or not collected:
+            return []
+        sheet = shipped_sheet(_sheet_name(data, default_sheet))
+        ids = [e["expert_id"] for e in collected["scores"]]
+        users = {u.id: u.display_name for u in db.session.query(User).filter(User.id.in_(ids))}
+        rows = []
+        for item in sheet.items:
+            if item.code in (score.get("measured") or {}):
+                basis = [score["measured"][item.code]]
+            else:
+                basis = [f"{users.get(e['expert_id'], e['expert_id'])}：{e.get('explanations', {}).get(item.code, '')}"
+                         for e in collected["scores"]]
+            rows.append({"cells": [item.seq, item.label or item.title, f"{item.max:g}", score["items"].get(item.code),
+                                   basis], "flag": "分歧" if item.code in score.get("disagreements", []) else ""})
+        how = "评估小组合议分" if score.get("mode") == "consensus" else "各专家平均"
+        extra = f"；加分 {score['bonus']}" if score.get("bonus") else ""
+        vetoes = "；一票否决：" + "、".join(v["code"] for v in score["vetoes"]) if score.get("vetoes") else ""
+        return [{"title": "评分明细", "columns": ["序号", "项目", "满分", "得分", "依据（发现与扣分规则）"], "rows": rows,
+                 "note": f"基础分 {score['base']}{extra}，最终得分 {score['final_score']}（检查项目取{how}）{vetoes}"}]
+    return build

@@ -23,11 +23,12 @@ from ._grading_forms import (
     slug,
     validate_expert,
 )
-from ._grading_tables import panel_table, self_table
+from ._grading_tables import panel_table, score_breakdown, self_table
 
-register_process(ProcessInfo(key="grading", title="分类等级评定", starter_roles=("city_official",),
-                             dmn=("linyi_grade",), messages=("objection_received",)))
 SHEET = "linyi/grading_sheet"
+register_process(ProcessInfo(key="grading", title="分类等级评定", starter_roles=("city_official",),
+                             dmn=("linyi_grade",), messages=("objection_received",),
+                             extra={"case_tables": score_breakdown(SHEET)}))
 
 
 def sheet(data: dict | None = None):

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from models import GradingEntry, Objection, db
 from rules.scoring import (
     draw_staff_sample,
-    expert_item_scores,
+    expert_item_results,
     failed_staff,
     measured_item_score,
     panel_item_score,
@@ -62,10 +62,11 @@ def grading_self_scored(ctx, data: dict) -> dict:
 @service("grading_inspection")
 def grading_inspection(ctx, data: dict) -> dict:
     """Phase 2 starts (or restarts after an upheld objection): the panel's experts are queued; the sheet's
-    `panel_mode` says whether the panel's item score is the mean or the lead's consensus entry."""
+    `panel_mode` (the round's choice, else the sheet's setting) says whether the panel's item score is the mean
+    or the lead's consensus entry."""
     _phase(data, "inspection")
     return {"queue": list(data["panel"]), "round": (data.get("inspection") or {}).get("round", -1) + 1,
-            "mode": str(sheet(data).settings["panel_mode"])}
+            "mode": data.get("panel_mode") or str(sheet(data).settings["panel_mode"])}
 
 
 @service("grading_draw_sample")
@@ -97,10 +98,18 @@ def grading_collect(ctx, data: dict) -> dict:
     scores = list(collected.get("scores", [])) if collected.get("round") == this_round else []
     name = _sheet_name(data)
     findings = {field: data.get(field) for field, _, _ in finding_fields(name)}
+    results = expert_item_results(sheet(data), _inputs(name, findings))
     scores.append({"expert_id": data["next"]["expert_id"], "findings": findings, "veto": data.get("veto") or "",
                    "veto_evidence": data.get("veto_evidence") or "", "notes": data.get("expert_notes") or "",
-                   "items": expert_item_scores(sheet(data), _inputs(name, findings))})
+                   "items": {code: r.score for code, r in results.items()},
+                   "explanations": {code: _explain(r) for code, r in results.items()}})
     return {"scores": scores, "round": this_round}
+
+
+def _explain(result) -> str:
+    """An item's explanation with the source of every rule applied (e.g. “一次人员不到现场×3 …（[LY22] 附件1 第6项）”)."""
+    sources = sorted({rule.source for rule, _, _ in result.deductions})
+    return result.explanation + (f"（依据：{'；'.join(sources)}）" if sources else "")
 
 
 def _inputs(sheet_name: str, findings: dict) -> dict:
@@ -137,13 +146,13 @@ def grading_compute(ctx, data: dict) -> dict:
     s, _name, panel = sheet(data), _sheet_name(data), data["panel_result"]
     named = exam_lines(data.get("exam_scores") or "")
     forms = score_lines(data["satisfaction"])
-    items = {}
+    items, measured = {}, {}
     for item in s.items:
-        if item.computed == "exam_average":
-            value = {"scores": list(named.values()), "staff_total": data["sample"]["staff_total"]}
-            items[item.code] = measured_item_score(s, item, value).score
-        elif item.computed == "satisfaction_average":
-            items[item.code] = measured_item_score(s, item, forms).score
+        if item.computed in ("exam_average", "satisfaction_average"):
+            value = ({"scores": list(named.values()), "staff_total": data["sample"]["staff_total"]}
+                     if item.computed == "exam_average" else forms)
+            result = measured_item_score(s, item, value)
+            items[item.code], measured[item.code] = result.score, f"{result.explanation}（依据：{item.source}）"
         elif panel["mode"] == "consensus":
             items[item.code], _ = panel_item_score(panel["items"][item.code]["scores"], "consensus",
                                                    data[f"agreed_{slug(item.code)}"], item_max=float(item.max))
@@ -157,7 +166,7 @@ def grading_compute(ctx, data: dict) -> dict:
     _entry(data).failed_staff = failed
     return {"items": items, "base": base, "bonus": bonus, "final_score": final, "vetoed": bool(vetoes),
             "vetoes": vetoes, "disagreements": panel["disagreements"], "mode": panel["mode"],
-            "experts": len(panel["experts"]), "failed_staff": failed}
+            "experts": len(panel["experts"]), "failed_staff": failed, "measured": measured}
 
 
 @service("grading_start_publicity")

@@ -16,12 +16,13 @@ from ._grading_forms import (
     self_assessment_schema,
     validate_expert,
 )
-from ._grading_tables import panel_table, self_table
+from ._grading_tables import panel_table, score_breakdown, self_table
 from .grading import consensus_prefill, expert_prefill, objection_schema
 
-register_process(ProcessInfo(key="star_rating", title="星级评定", starter_roles=("city_official",),
-                             dmn=("jiaxing_star",), messages=("objection_received",)))
 SHEET = "jiaxing/star_sheet"
+register_process(ProcessInfo(key="star_rating", title="星级评定", starter_roles=("city_official",),
+                             dmn=("jiaxing_star",), messages=("objection_received",),
+                             extra={"case_tables": score_breakdown(SHEET)}))
 
 register_form(FormSpec(key="star_rating_self_assessment", title="自查自评（表A逐项自评）",
                        schema=lambda s: self_assessment_schema(SHEET, annexes=False),

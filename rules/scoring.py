@@ -316,16 +316,21 @@ def score_sheet(sheet: Sheet, item_inputs: dict[str, Any], bonus: Iterable[tuple
                        bonus_items)
 
 
-def expert_item_scores(sheet: Sheet, item_inputs: dict[str, Any]) -> dict[str, float]:
-    """One expert's score for every item scored from findings (all but the exam and the satisfaction survey)."""
+def expert_item_results(sheet: Sheet, item_inputs: dict[str, Any]) -> dict[str, ItemScore]:
+    """One expert's result (score, deductions, explanation) for every item scored from findings."""
     out = {}
     for item in sheet.items:
         if item.computed in ("exam_average", "satisfaction_average"):
             continue
         value = item_inputs.get(item.code)
-        out[item.code] = (_client_average(item, value).score if item.computed == "client_average"
-                          else score_item(item, value or {}).score)
+        out[item.code] = (_client_average(item, value) if item.computed == "client_average"
+                          else score_item(item, value or {}))
     return out
+
+
+def expert_item_scores(sheet: Sheet, item_inputs: dict[str, Any]) -> dict[str, float]:
+    """One expert's score for every item scored from findings (all but the exam and the satisfaction survey)."""
+    return {code: r.score for code, r in expert_item_results(sheet, item_inputs).items()}
 
 
 def measured_item_score(sheet: Sheet, item: Item, value: Any) -> ItemScore:

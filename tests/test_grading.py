@@ -261,6 +261,25 @@ def test_consensus_mode_the_panel_lead_enters_agreed_scores(api_as):
         settings["panel_mode"] = "mean"
 
 
+def test_the_round_chooses_consensus_and_an_unknown_mode_is_refused(api_as):
+    """The official opening a round may choose the panel's scoring (mean or the lead's consensus); the choice
+    goes to every case of the round, and a mode that does not exist is refused with the field named."""
+    from models import AuditEvent
+    with freeze_time("2026-09-01 09:00:00+08:00"):
+        _, a = registered_agency(api_as, n=1)
+        city = api_as("city_official")
+        form = {"scheme": "linyi", "year": "2026", "self_assessment_ends_on": "2026-09-10",
+                "inspection_ends_on": "2026-09-25", "classification_ends_on": "2026-10-31", "agency_ids": [str(a.id)]}
+        res = city.client.post("/grading/rounds", headers=city._h(), data=dict(form, panel_mode="vote"))
+        assert res.status_code == 422 and "评分方式应为" in res.get_data(as_text=True)
+        assert db.session.query(GradingEntry).count() == 0
+        res = city.client.post("/grading/rounds", headers=city._h(), data=dict(form, panel_mode="consensus"))
+        assert res.status_code == 302
+        assert city.get(f"/api/cases/{_entry(a).case_id}").get_json()["data"]["panel_mode"] == "consensus"
+        opened = db.session.query(AuditEvent).filter_by(action="grading_round_opened").one()
+        assert '"panel_mode": "consensus"' in opened.detail
+
+
 def test_failed_staff_are_kept_out_of_the_expert_pool(api_as):
     """[LY22] 五、六(三): a person who failed the staff exam may not serve, and is not chosen as an expert for
     any agency (matched by their agency and the name on the exam roster)."""

@@ -98,6 +98,14 @@ def test_a_star_round_from_self_assessment_to_the_published_list(api_as, client)
         rows = list(wb.active.values)
         assert rows[0][4] == "星级" and rows[1][1:5] == (a.name, a.credit_code, 95.25, "五星级")
         assert "五星级" in client.get(f"/public/directory/{a.id}").get_data(as_text=True)
+        case_page = city.client.get(f"/cases/{entry_of(a).case_id}", headers=city._h()).get_data(as_text=True)
+        assert "评估小组专家" in case_page and "满意度测评" in case_page and "评分明细" in case_page
+        # every point traced to a finding and a rule: 第4项 by the first expert, 3 missing contracts
+        assert "嘉兴专家甲：第4项 满分5：少上传一份服务合同×3；扣1.5 → 得3.5（依据：[JX] 表A 第4项）" in case_page
+        assert "2份测评平均 → 得9.0（依据：[JX] 表A 第25项）" in case_page
+        auditor = api_as("auditor")
+        story = auditor.client.get(f"/audit/cases/{entry_of(a).case_id}", headers=auditor._h())
+        assert story.status_code == 200 and "第2项 专职人员（满分5） 自评得分" in story.get_data(as_text=True)
         res = open_round(api_as, [a], scheme="jiaxing", year="2027", dates=("2027-03-01", "2027-03-10", "2027-03-31"),
                          status=422)
         assert "每2年开展一次" in res.get_data(as_text=True) and "2028年度" in res.get_data(as_text=True)

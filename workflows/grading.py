@@ -12,6 +12,8 @@ from .cases import send_message, start_case
 from .documents import attach_public_document
 from .errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 
+PANEL_MODES = {"mean": "取各专家评分的平均", "consensus": "评估小组组长录入合议分"}
+
 
 def scheme_sheet(scheme: str):
     """The scoring sheet of a grading scheme (`linyi` 附件1, `jiaxing` 表A; policies/<city>/*_sheet.yaml)."""
@@ -24,8 +26,11 @@ def listed_grades(scheme: str) -> tuple[str, ...]:
 
 
 def open_round(user, *, scheme: str, year: int, self_assessment_ends_on: date, inspection_ends_on: date,
-               classification_ends_on: date, agency_ids: list[int]) -> tuple[GradingRound, list[dict]]:
-    """Open a round and start one grading case per agency; refused agencies are returned with the reason."""
+               classification_ends_on: date, agency_ids: list[int],
+               panel_mode: str | None = None) -> tuple[GradingRound, list[dict]]:
+    """Open a round and start one grading case per agency; refused agencies are returned with the reason.
+
+    `panel_mode` (mean of the experts, or the lead's consensus entry) defaults to the sheet's setting."""
     if user.role != "city_official":
         raise NotAllowed("只有市级监管人员可以组织分类等级评定")
     errors: dict[str, list[str]] = {}
@@ -34,6 +39,9 @@ def open_round(user, *, scheme: str, year: int, self_assessment_ends_on: date, i
         errors["scheme"] = [f"评定方案应为：{'、'.join(schemes)}"]
     else:
         errors.update(_cycle_errors(scheme, year))
+        panel_mode = panel_mode or str(scheme_sheet(scheme).settings["panel_mode"])
+    if panel_mode is not None and panel_mode not in PANEL_MODES:
+        errors["panel_mode"] = [f"评分方式应为：{'、'.join(PANEL_MODES.values())}"]
     if not (self_assessment_ends_on <= inspection_ends_on <= classification_ends_on):
         errors["classification_ends_on"] = ["三个阶段的截止日期应依次排列"]
     if self_assessment_ends_on < clock.today():
@@ -66,10 +74,11 @@ def open_round(user, *, scheme: str, year: int, self_assessment_ends_on: date, i
         case = start_case(user, sheet.raw["scheme"]["process"], title=f"{agency.name} {rnd.title}",
                           agency_id=agency.id, unit_code=agency.county_code, credit_code=agency.credit_code,
                           variables={"entry_id": entry.id, "round_id": rnd.id, "agency_id": agency.id,
-                                     "sheet": grading_schemes()[scheme],
+                                     "sheet": grading_schemes()[scheme], "panel_mode": panel_mode,
                                      "self_assessment_ends_on": self_assessment_ends_on.isoformat()})
         entry.case_id = case.id
     audit.record("grading_round_opened", actor=user, detail={"round_id": rnd.id, "year": year, "scheme": scheme,
+                                                             "panel_mode": panel_mode,
                                                              "refused": refused})
     return rnd, refused
 

@@ -93,3 +93,38 @@ def test_public_publicity_page_with_an_objection_filed(live_app, page, tmp_path)
         assert objection.name is None and objection.document_id
         assert db.session.query(OpenTask).filter_by(bpmn_id="handle_objection").count() == 1
         assert db.session.query(GradingEntry).one().phase == "publicity"
+
+
+def test_panel_lead_sees_the_disagreement_and_enters_the_consensus(live_app, page):
+    """Consensus mode (sheet setting `panel_mode`): the lead's page shows every expert's score per item with the
+    wide disagreement flagged; the lead changes the agreed score of that item and submits."""
+    from models import User
+    from rules.policy import shipped_sheet
+    from workflows.tasks import complete_task
+    settings = shipped_sheet(LINYI).settings
+    settings["panel_mode"] = "consensus"
+    try:
+        with freeze_time("2030-12-03 09:00:00+08:00", tick=True):
+            _round_at_expert_scoring(live_app)
+            with live_app.app_context():
+                for name, findings in (("zhuanjia1", {"item_2_1_2": 3}), ("zhuanjia2", {})):
+                    expert = db.session.query(User).filter_by(username=name).one()
+                    task = db.session.query(OpenTask).filter_by(bpmn_id="expert_scoring").one()
+                    complete_task(expert, task.id, findings)
+                    db.session.commit()
+            base = live_app.config["LIVE_URL"]
+            login(page, base, "zhuanjia1", PASSWORD)
+            page.click("text=评估小组合议")
+            page.wait_for_selector("h2:has-text('专家评分对照')")
+            flagged = page.locator("section.score-table tr.flagged")
+            assert flagged.count() == 1 and "从业人员与签名" in flagged.inner_text() and "分歧" in flagged.inner_text()
+            assert "专家1" in page.inner_text("section.score-table thead")
+            assert page.input_value("#f_agreed_2_1") == "3.5"
+            page.fill("#f_agreed_2_1", "3")
+            page.fill("#f_consensus_notes", "经合议认定两次人员不到现场")
+            page.click("form.task-form button[type=submit]")
+            page.wait_for_selector("text=已办理")
+        with live_app.app_context():
+            assert db.session.query(OpenTask).filter_by(bpmn_id="exam_roster").count() == 1
+    finally:
+        settings["panel_mode"] = "mean"

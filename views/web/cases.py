@@ -46,8 +46,21 @@ def case_page(case_id: int):
     """A case: summary, open tasks, documents and the timeline of every event."""
     case = visible_case(current_user, case_id)
     events = [(e, json.loads(e.detail)) for e in case_history(case.id)]
+    data = case_data(case)
     return render_template("case.html", case=case, tasks=case_open_tasks(case.id), documents=case_documents(case.id),
-                           events=events, data=case_data(case))
+                           events=events, data=data, tables=case_tables(case, data))
+
+
+def case_tables(case, data: dict) -> list[dict]:
+    """Tables a process shows on its case page (ProcessInfo.extra["case_tables"], e.g. a grading's 评分明细)."""
+    from types import SimpleNamespace
+
+    from flask import current_app
+
+    from handlers import PROCESSES
+    info = PROCESSES.get(case.process_key)
+    build = info.extra.get("case_tables") if info else None
+    return build(SimpleNamespace(settings=current_app.config, case=case), data) if build else []
 
 
 @web.get("/documents/<int:doc_id>")

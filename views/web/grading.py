@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import Agency, GradingRound, db
 from views.tx import commits
 from workflows.errors import InvalidInput, NotAllowed, NotFound
-from workflows.grading import entries, open_round, publish_final_list
+from workflows.grading import PANEL_MODES, entries, open_round, publish_final_list
 
 from . import web
 
@@ -43,7 +43,8 @@ def grading_rounds():
                 current_user, scheme=request.form.get("scheme", ""), year=int(request.form.get("year") or 0),
                 self_assessment_ends_on=_date("self_assessment_ends_on"), inspection_ends_on=_date("inspection_ends_on"),
                 classification_ends_on=_date("classification_ends_on"),
-                agency_ids=[int(i) for i in request.form.getlist("agency_ids") if i.isdigit()])
+                agency_ids=[int(i) for i in request.form.getlist("agency_ids") if i.isdigit()],
+                panel_mode=request.form.get("panel_mode") or None)
             db.session.commit()
             for r in refused:
                 flash(f"机构 {r['agency_id']} 未能参加：{r['reason']}")
@@ -54,7 +55,7 @@ def grading_rounds():
     rounds = db.session.execute(select(GradingRound).order_by(GradingRound.id.desc())).scalars().all()
     agencies = db.session.execute(select(Agency).where(Agency.status == "registered").order_by(Agency.name)).scalars()
     return render_template("grading/rounds.html", rounds=rounds, agencies=agencies, errors=errors,
-                           form=request.form, schemes=_schemes()), (422 if errors else 200)
+                           form=request.form, schemes=_schemes(), panel_modes=PANEL_MODES), (422 if errors else 200)
 
 
 def _schemes() -> list[tuple[str, str, bool]]:
