@@ -6,7 +6,8 @@ from flask import current_app
 
 from . import api, schemas
 
-_SCHEMAS = ["TokenIn", "TokenOut", "UnitOut", "TaskOut", "InboxOut", "CaseIn", "CaseOut", "EventOut", "HistoryOut",
+_SCHEMAS = ["TokenIn", "TokenOut", "UnitOut", "TaskOut", "TableOut", "TaskDetailOut",
+            "InboxOut", "CaseIn", "CaseOut", "EventOut", "HistoryOut",
             "DocumentOut", "CompleteIn", "ReassignIn", "ErrorOut"]
 
 

@@ -36,6 +36,21 @@ class TaskOut(Schema):
     form = fields.String()
 
 
+class TableOut(Schema):
+    title = fields.String()
+    columns = fields.List(fields.String())
+    rows = fields.List(fields.Dict(), metadata={"description": "{cells: [...], flag: '' or e.g. '分歧'}"})
+    note = fields.String()
+
+
+class TaskDetailOut(TaskOut):
+    form_schema = fields.Dict(metadata={"description": "the task's form as JSON Schema (Chinese titles, sources)"})
+    prefill = fields.Dict(metadata={"description": "values the form opens with"})
+    tables = fields.List(fields.Nested(TableOut), metadata={
+        "description": "read-only tables shown beside the form (e.g. each expert's score per item, 分歧 flagged)"})
+    case_version = fields.Integer(metadata={"description": "send back as expected_version to detect a conflict"})
+
+
 class InboxOut(Schema):
     items = fields.List(fields.Nested(TaskOut))
 

@@ -44,7 +44,7 @@ def get_task(task_id: str):
     get:
       summary: 任务详情
       responses:
-        200: {description: 任务, content: {application/json: {schema: TaskOut}}}
+        200: {description: 任务, content: {application/json: {schema: TaskDetailOut}}}
         404: {description: 不存在, content: {application/json: {schema: ErrorOut}}}
     """
     user = me()
