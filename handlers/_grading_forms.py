@@ -45,7 +45,7 @@ def self_assessment_schema(sheet_name: str, annexes: bool) -> Schema:
             required=True, validate=validate.Range(min=0, max=number(item.max)),
             metadata=meta(f"{label} 自评得分", widget="number", help=item.text, source=item.source))
         spec[f"self_note_{slug(item.code)}"] = text(f"{label} 自评说明与佐证", required=False, max_len=2000,
-                                                     widget="textarea", help="扣分情形、整改情况或佐证材料名称")
+                                                     help="扣分情形、整改情况或佐证材料名称（选填）")
     spec["self_evidence"] = document("自评佐证材料", required=False, help="PDF/JPEG/PNG，不超过20MB")
     if annexes:
         spec["statutory_projects"] = fields.String(load_default="", metadata=meta(
