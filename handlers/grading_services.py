@@ -125,25 +125,38 @@ def _inputs(sheet_name: str, findings: dict) -> dict:
 @service("grading_panel_summary")
 def grading_panel_summary(ctx, data: dict) -> dict:
     """Every expert's score per item, the panel mean, and the items on which the experts disagree widely."""
+    return _panel_summary(ctx, data)
+
+
+def _expert_scores(data: dict, expert: dict) -> dict:
+    """An expert's item scores (recomputed from the findings for sheets collected before scores were kept)."""
+    if "items" in expert:
+        return expert["items"]
+    results = expert_item_results(sheet(data), _inputs(_sheet_name(data), expert["findings"]))
+    return {code: r.score for code, r in results.items()}
+
+
+def _panel_summary(ctx, data: dict) -> dict:
     experts, s = data["collected"]["scores"], sheet(data)
     fraction = float(s.settings["panel_disagreement_fraction"])
     items, disagreements = {}, []
     for item in expert_items(_sheet_name(data)):
-        per_expert = [e["items"][item.code] for e in experts]
+        per_expert = [_expert_scores(data, e)[item.code] for e in experts]
         mean, split = panel_item_score(per_expert, item_max=float(item.max), spread_fraction=fraction)
         items[item.code] = {"scores": per_expert, "mean": mean, "split": split}
         if split:
             disagreements.append(item.code)
     if disagreements:
         audit.record("panel_disagreement", case_id=ctx.case.id, detail={"items": disagreements, "fraction": fraction})
-    return {"mode": data["inspection"]["mode"], "experts": [e["expert_id"] for e in experts], "items": items,
+    return {"mode": data["inspection"].get("mode", "mean"), "experts": [e["expert_id"] for e in experts], "items": items,
             "disagreements": disagreements}
 
 
 @service("grading_compute")
 def grading_compute(ctx, data: dict) -> dict:
     """The panel's item scores (mean, or the lead's consensus), plus exam, satisfaction and bonus ([LY22] 三; 表A)."""
-    s, _name, panel = sheet(data), _sheet_name(data), data["panel_result"]
+    # cases started on the first version of the diagram have no panel-summary step: summarise here
+    s, panel = sheet(data), data.get("panel_result") or _panel_summary(ctx, data)
     named = exam_lines(data.get("exam_scores") or "")
     forms = score_lines(data["satisfaction"])
     items, measured = {}, {}

@@ -295,3 +295,22 @@ def test_failed_staff_are_kept_out_of_the_expert_pool(api_as):
         assert barred.user.id not in [c["value"] for c in choices] and experts[0].user.id in [c["value"] for c in choices]
         res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"panel": [barred.user.id, experts[0].user.id]}})
         assert res.status_code == 422 and f"{failed}（技术人员抽考不合格）" in res.get_json()["errors"]["panel"][0]
+
+
+def test_cases_on_the_first_grading_diagram_still_score(api_as):
+    """An installation upgraded from the first grading diagram (no self-score or panel-summary steps) keeps
+    running it: the services summarise the panel themselves and the score is the same."""
+    from pathlib import Path
+
+    from models import Case
+    from workflows.deploy import deploy_version
+    with freeze_time("2026-09-01 09:00:00+08:00"):
+        old = (Path(__file__).parent / "fixtures" / "grading_v1.bpmn").read_bytes()
+        deploy_version("grading", old, {"linyi_grade": (Path("bpmn") / "linyi_grade.dmn").read_bytes()},
+                       reason="升级前的流程")
+        db.session.commit()
+        a, _ = _examined_agency(api_as, exam_scores={})
+        entry = _entry(a)
+        version = db.session.get(Case, entry.case_id).process_version
+        assert version.version == 2 and "panel_summary" not in version.bpmn_xml
+        assert entry.phase == "publicity" and entry.final_score == 97.5 and entry.grade == "优秀"
