@@ -55,8 +55,10 @@ def grading_waived(ctx, data: dict) -> dict:
 
 @service("grading_self_scored")
 def grading_self_scored(ctx, data: dict) -> dict:
-    """The agency's own item scores and their total, kept for the experts' comparison."""
-    return self_scores(_sheet_name(data), data)
+    """The agency's own item scores and their total, kept for the experts' comparison and the round overview."""
+    result = self_scores(_sheet_name(data), data)
+    _entry(data).self_score = result["total"]
+    return result
 
 
 @service("grading_inspection")
@@ -176,7 +178,8 @@ def grading_compute(ctx, data: dict) -> dict:
     final = round(min(float(s.settings.get("total_cap") or s.total), base + bonus), 2)
     vetoes = [{"code": e["veto"], "evidence": e["veto_evidence"]} for e in data["collected"]["scores"] if e["veto"]]
     failed = failed_staff(named, float(s.settings["exam_pass_mark"])) if named else []
-    _entry(data).failed_staff = failed
+    entry = _entry(data)
+    entry.failed_staff, entry.exam_results = failed, (named or None)  # 个人考试成绩将公开公示 ([LY22] 三(四))
     return {"items": items, "base": base, "bonus": bonus, "final_score": final, "vetoed": bool(vetoes),
             "vetoes": vetoes, "disagreements": panel["disagreements"], "mode": panel["mode"],
             "experts": len(panel["experts"]), "failed_staff": failed, "measured": measured}

@@ -19,6 +19,7 @@ class GradingRound(db.Model):
     inspection_ends_on: Mapped[date] = mapped_column(Date)
     classification_ends_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    panel_mode: Mapped[str | None] = mapped_column(String(16))  # mean | consensus (None: the sheet's setting)
     final_published_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -44,7 +45,9 @@ class GradingEntry(db.Model):
     vetoed: Mapped[bool] = mapped_column(default=False)
     publicity_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     publicity_explanation: Mapped[str | None] = mapped_column(Text)
-    failed_staff: Mapped[list] = mapped_column(JSON, default=list)  # 抽考不合格 → not allowed to serve ([LY22] 五)
+    failed_staff: Mapped[list | None] = mapped_column(JSON, default=list)  # 抽考不合格 → not allowed to serve ([LY22] 五)
+    exam_results: Mapped[dict | None] = mapped_column(JSON)  # name → score; 个人考试成绩将公开公示 ([LY22] 三(四))
+    self_score: Mapped[float | None] = mapped_column(Float)  # the agency's own total (items it assessed)
 
     agency = relationship("Agency", lazy="joined")
     round = relationship("GradingRound", lazy="joined")

@@ -197,8 +197,9 @@ def test_directory_shows_the_final_grade_and_the_services_a_poor_grade_bars(tmp_
 
 
 def test_exam_draw_is_reproducible_and_failed_staff_are_barred_publicly(api_as, client):
-    """[LY22] 附件1 第19项: ≥50% drawn at random with the seed recorded; below the pass mark (setting, 60) the
-    person is flagged as not allowed to serve ([LY22] 五), shown on the directory entry."""
+    """[LY22] 附件1 第19项: ≥50% drawn at random with the seed recorded; individual scores published during
+    publicity ([LY22] 三(四)); below the pass mark (setting, 60) the person is flagged as not allowed to serve
+    ([LY22] 五), shown on the directory entry."""
     import json
 
     from models import AuditEvent
@@ -210,6 +211,11 @@ def test_exam_draw_is_reproducible_and_failed_staff_are_barred_publicly(api_as, 
         assert draw_staff_sample(["张一", "李二", "王三", "赵四"], detail["seed"]) == detail["drawn"]
         entry = _entry(a)
         assert entry.failed_staff == [detail["drawn"][0]]
+        first, second = detail["drawn"]
+        assert entry.exam_results == {first: 55, second: 90}
+        # [LY22] 三(四) 个人考试成绩将公开公示: the publicity page shows each drawn person's score
+        publicity = client.get("/public/grading/publicity").get_data(as_text=True)
+        assert f"{first} 55（不合格）、{second} 90" in publicity or f"{second} 90、{first} 55（不合格）" in publicity
     page = client.get(f"/public/directory/{a.id}").get_data(as_text=True)
     assert detail["drawn"][0] in page and "抽考不合格" in page
 
@@ -275,6 +281,8 @@ def test_the_round_chooses_consensus_and_an_unknown_mode_is_refused(api_as):
         assert db.session.query(GradingEntry).count() == 0
         res = city.client.post("/grading/rounds", headers=city._h(), data=dict(form, panel_mode="consensus"))
         assert res.status_code == 302
+        overview = city.client.get(res.headers["Location"], headers=city._h()).get_data(as_text=True)
+        assert "评估小组评分方式：评估小组组长录入合议分" in overview
         assert city.get(f"/api/cases/{_entry(a).case_id}").get_json()["data"]["panel_mode"] == "consensus"
         opened = db.session.query(AuditEvent).filter_by(action="grading_round_opened").one()
         assert '"panel_mode": "consensus"' in opened.detail

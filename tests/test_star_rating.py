@@ -39,6 +39,7 @@ def test_a_star_round_from_self_assessment_to_the_published_list(api_as, client)
         res = a_api.post(f"/api/tasks/{task['id']}/complete", json={"data": self_payload(JIAXING, self_1_4=6)})
         assert res.status_code == 422 and res.get_json()["errors"]["self_1_4"] == ["应不小于 0 且不大于 5"]
         complete(a_api, "self_assessment", self_payload(JIAXING, self_1_2=2, self_note_1_2="专职人员6名"))
+        assert entry_of(a).self_score == 87.0  # 90 points the agency assesses (第25项 is surveyed), 3 off 第2项
     # B never submits: 视为放弃 at the end of the phase-1 date (platform default for 嘉兴)
     assert tick(datetime(2026, 9, 10, 16, 0, 1, tzinfo=UTC)) == 1
     assert entry_of(b).phase == "waived"

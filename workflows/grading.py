@@ -54,6 +54,7 @@ def open_round(user, *, scheme: str, year: int, self_assessment_ends_on: date, i
     rnd = GradingRound(scheme=scheme, year=year, title=f"{year}年度{sheet.raw['scheme']['round_title']}",
                        self_assessment_ends_on=self_assessment_ends_on, inspection_ends_on=inspection_ends_on,
                        classification_ends_on=classification_ends_on, status="open", created_by_id=user.id,
+                       panel_mode=panel_mode,
                        created_at=clock.now())
     db.session.add(rnd)
     db.session.flush()

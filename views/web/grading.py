@@ -16,7 +16,7 @@ from . import web
 
 PHASES = {"self_assessment": "自查自评", "inspection": "检查评估", "publicity": "公示中", "final": "等级确定",
           "waived": "视为主动放弃"}
-COLUMNS = ["机构名称", "统一社会信用代码", "阶段", "得分", "等级", "公示截止"]
+COLUMNS = ["机构名称", "统一社会信用代码", "阶段", "自评得分", "得分", "等级", "公示截止"]
 
 
 def _officials_only() -> None:
@@ -79,7 +79,8 @@ def grading_round(round_id: int):
     rnd = db.session.get(GradingRound, round_id)
     if rnd is None:
         raise NotFound("评定轮次不存在")
-    return render_template("grading/round.html", rnd=rnd, entries=entries(round_id), phases=PHASES)
+    return render_template("grading/round.html", rnd=rnd, entries=entries(round_id), phases=PHASES,
+                           panel_modes=PANEL_MODES)
 
 
 @web.get("/grading/rounds/<int:round_id>.xlsx")
@@ -93,7 +94,7 @@ def grading_round_xlsx(round_id: int):
     ws.append(COLUMNS)
     from views.filters import deadline_end
     for e in entries(round_id):
-        ws.append([e.agency.name, e.agency.credit_code, PHASES[e.phase], e.final_score, e.grade or "",
+        ws.append([e.agency.name, e.agency.credit_code, PHASES[e.phase], e.self_score, e.final_score, e.grade or "",
                    deadline_end(e.publicity_until) if e.publicity_until else ""])
     out = io.BytesIO()
     wb.save(out)
