@@ -58,13 +58,17 @@ def test_a_star_round_from_self_assessment_to_the_published_list(api_as, client)
         row4 = next(r for r in table["rows"] if r["cells"][0] == 4)
         assert "平台暂无该机构上传的服务合同记录" in row4["cells"][5]
         res = experts[0].post(f"/api/tasks/{first['id']}/complete",
-                              json={"data": dict(first["prefill"], item_1_4_1=3)})  # 3 contracts missing: −1.5
+                              json={"data": dict(first["prefill"], item_1_4_1=3, expert_notes="抽查合同缺三份")})
         assert res.status_code == 200, res.get_json()
         second = _expert_task(experts[1], case_id)
         assert second["prefill"]["item_1_4_1"] == 0  # a clean sheet, not the first expert's findings
+        page = experts[1].client.get(f"/tasks/{second['id']}", headers=experts[1]._h()).get_data(as_text=True)
+        assert "少上传一份服务合同" in page and "嘉兴专家甲" in page  # the sheet, and who scored before …
+        assert "抽查合同缺三份" not in page  # … but not what they found (independent scoring)
         res = experts[1].post(f"/api/tasks/{second['id']}/complete", json={"data": second["prefill"]})
         assert res.status_code == 200, res.get_json()
         task = task_of(city, "satisfaction", case_id)
+        assert "抽查合同缺三份" in city.client.get(f"/tasks/{task['id']}", headers=city._h()).get_data(as_text=True)
         tables = city.get(f"/api/tasks/{task['id']}").get_json()["tables"]
         rows = {r["cells"][0]: r for r in tables[0]["rows"]}
         assert rows[4]["cells"][3:6] == [3.5, 5.0, 4.25] and rows[4]["flag"] == "分歧"  # spread 1.5 > 20% of 5

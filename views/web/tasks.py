@@ -24,11 +24,21 @@ def _render(task, values: dict, errors: dict | None = None, status: int = 200):
     return render_template(
         "task.html", task=task, case=case, form=form_for(task.form_key), fields=form_fields(task.form_key),
         values=values, errors=errors or {}, documents=case_documents(case.id),
-        events=[(e, json.loads(e.detail)) for e in case_history(case.id)],
+        events=_events_for(current_user, case.id),
         can_complete=can_complete(current_user, task), can_claim=can_claim(current_user, task),
         materials=_materials(task), shown=shown_values(task.form_key, case_values), tables=tables_for(task),
         due_explanation=_due_explanation(task, case_values),
         warnings=principal_warnings(case_values) if task.role != "agency" else []), status
+
+
+def _events_for(user, case_id: int) -> list:
+    """The case timeline; an expert does not see what other experts submitted (independent scoring)."""
+    events = [(e, json.loads(e.detail)) for e in case_history(case_id)]
+    if user.role != "expert":
+        return events
+    return [(e, d if e.actor_id == user.id or e.role != "expert" else {k: v for k, v in d.items()
+                                                                         if k not in ("submitted", "changed")})
+            for e, d in events]
 
 
 def _due_explanation(task, case_values: dict) -> str:
