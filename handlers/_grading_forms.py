@@ -108,26 +108,43 @@ def consensus_schema(sheet_name: str) -> Schema:
     return Schema.from_dict(spec, name="PanelConsensus")()
 
 
-def score_lines(value: str) -> list[float]:
-    """'10, 9.5' or one number per line → [10.0, 9.5] (ValueError on anything else)."""
-    out = []
-    for line in (value or "").replace("，", ",").replace("\n", ",").split(","):
-        if line.strip():
-            out.append(float(line.strip()))
+def satisfaction_field(source: str, sheet_name: str) -> fields.String:
+    form_items = shipped_sheet(sheet_name).form_items
+    per_item = (f"；或按评议表逐项打分，用“/”分隔（{'/'.join(f'{f.code}{f.max:g}' for f in form_items)}），"
+                f"如 {'/'.join(f'{f.max:g}' for f in form_items)}" if form_items else "")
+    return fields.String(required=True, metadata=meta(
+        "满意度测评（评议表得分）", widget="textarea", source=source,
+        help=f"每份评议表一个0–10的合计分，每行一份或以逗号分隔{per_item}"))
+
+
+def satisfaction_forms(sheet_name: str, value: str) -> list:
+    """The returned 评议表 as totals (0–10) or, written “2/2/1.5/2/2”, as per-item ratings {item: points}."""
+    form_items = shipped_sheet(sheet_name).form_items
+    out: list = []
+    for chunk in (value or "").replace("，", ",").replace("\n", ",").split(","):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if "/" not in chunk:
+            out.append(float(chunk))
+            continue
+        ratings = [float(x) for x in chunk.split("/")]
+        if not form_items:
+            raise ValueError("本评分表没有分项评议表，请填写合计分")
+        if len(ratings) != len(form_items):
+            raise ValueError(f"逐项打分应为{len(form_items)}项（{'、'.join(f.code for f in form_items)}）")
+        if any(not 0 <= r <= float(f.max) for r, f in zip(ratings, form_items, strict=True)):
+            raise ValueError("逐项打分超出该项分值（" + "、".join(f"{f.code}{f.max:g}分" for f in form_items) + "）")
+        out.append({f.code: r for f, r in zip(form_items, ratings, strict=True)})
     return out
 
 
-def satisfaction_field(source: str) -> fields.String:
-    return fields.String(required=True, metadata=meta(
-        "满意度测评（评议表得分）", widget="textarea", source=source,
-        help="每份评议表一个0–10的合计分，每行或以逗号分隔"))
-
-
-def satisfaction_errors(data: dict) -> dict:
+def satisfaction_errors(sheet_name: str, data: dict) -> dict:
     try:
-        forms = score_lines(data.get("satisfaction", ""))
-        if not forms or any(s < 0 or s > 10 for s in forms):
-            return {"satisfaction": ["评议表得分应为0–10"]}
-    except ValueError:
-        return {"satisfaction": ["评议表得分应为数字"]}
+        forms = satisfaction_forms(sheet_name, data.get("satisfaction", ""))
+    except ValueError as err:
+        message = str(err)
+        return {"satisfaction": [message if "逐项" in message or "合计分" in message else "评议表得分应为数字"]}
+    if not forms or any(not isinstance(f, dict) and not 0 <= f <= 10 for f in forms):
+        return {"satisfaction": ["评议表得分应为0–10"]}
     return {}

@@ -162,7 +162,7 @@ class ExamSchema(Schema):
     exam_scores = fields.String(required=True, metadata=meta(
         "抽考成绩（每行：姓名 分数）", widget="textarea", source="[LY22] 附件1 第19项",
         help="闭卷笔试成绩0–100，逐一填写抽中人员"))
-    satisfaction = satisfaction_field("[LY22] 附件1 第20项；附件4")
+    satisfaction = satisfaction_field("[LY22] 附件1 第20项；附件4", SHEET)
     bonus = fields.Float(load_default=0, validate=validate.Range(min=0, max=10), metadata=meta(
         "加分", source="[LY22] 三(六)1", help="工作业绩优越、业务有创新并得到认可的，累计不超过10分"))
     bonus_reason = text("加分理由", required=False, max_len=1000)
@@ -179,7 +179,7 @@ def validate_exam(ctx, data: dict, drawn: list[str] | None = None) -> dict:
             errors["exam_scores"] = [f"请逐一填写抽中人员的成绩：{'、'.join(drawn)}"]
     except ValueError:
         errors["exam_scores"] = ["每行应为“姓名 分数”，分数为数字"]
-    errors.update(satisfaction_errors(data))
+    errors.update(satisfaction_errors(SHEET, data))
     if data.get("bonus") and not (data.get("bonus_reason") or "").strip():
         errors["bonus_reason"] = ["加分须写明理由"]
     return errors

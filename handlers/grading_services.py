@@ -16,7 +16,7 @@ from workflows.calendar_service import deadline_json
 from workflows.clock import SHANGHAI
 
 from . import service
-from ._grading_forms import expert_items, finding_fields, score_lines, self_scores, slug
+from ._grading_forms import expert_items, finding_fields, satisfaction_forms, self_scores, slug
 from .grading import SHEET, exam_lines, roster, sheet
 
 
@@ -160,7 +160,7 @@ def grading_compute(ctx, data: dict) -> dict:
     # cases started on the first version of the diagram have no panel-summary step: summarise here
     s, panel = sheet(data), data.get("panel_result") or _panel_summary(ctx, data)
     named = exam_lines(data.get("exam_scores") or "")
-    forms = score_lines(data["satisfaction"])
+    forms = satisfaction_forms(_sheet_name(data), data["satisfaction"])
     items, measured = {}, {}
     for item in s.items:
         if item.computed in ("exam_average", "satisfaction_average"):

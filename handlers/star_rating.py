@@ -40,11 +40,11 @@ register_form(FormSpec(key="star_rating_consensus", title="评估小组合议（
 
 
 def satisfaction_schema(settings) -> Schema:
-    return Schema.from_dict({"satisfaction": satisfaction_field("[JX] 表A 第25项")}, name="StarSatisfaction")()
+    return Schema.from_dict({"satisfaction": satisfaction_field("[JX] 表A 第25项", SHEET)}, name="StarSatisfaction")()
 
 
 register_form(FormSpec(key="star_rating_satisfaction", title="满意度测评（表A 第25项）", schema=satisfaction_schema,
-                       validate=lambda ctx, data: satisfaction_errors(data), tables=panel_table(SHEET),
+                       validate=lambda ctx, data: satisfaction_errors(SHEET, data), tables=panel_table(SHEET),
                        instructions="由县、镇级应急管理部门和委托单位进行测评，取平均分（[JX] 表A 第25项）。"))
 register_form(FormSpec(key="star_rating_objection", title="处理公示异议",
                        schema=lambda s: objection_schema("默认值，非标准规定（[JX] 未规定异议程序）")))

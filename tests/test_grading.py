@@ -22,7 +22,7 @@ def _open_round(api_as, agencies):
     return _open_round_as(api_as, agencies)
 
 
-def _inspect(city, experts, agency_row, veto=None, findings=None, exam_scores=None):
+def _inspect(city, experts, agency_row, veto=None, findings=None, exam_scores=None, satisfaction=None):
     exam_scores = exam_scores or {}
     case_id = _entry(agency_row).case_id
     for expert in experts:
@@ -41,17 +41,17 @@ def _inspect(city, experts, agency_row, veto=None, findings=None, exam_scores=No
     res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": dict(SATISFACTION, exam_scores="某人 90")})
     assert res.status_code == 422 and "抽中人员" in res.get_json()["errors"]["exam_scores"][0]
     scores = "\n".join(f"{name} {exam_scores.get(i, 90)}" for i, name in enumerate(drawn))
-    complete(city, "exam", dict(SATISFACTION, exam_scores=scores), case_id)
+    complete(city, "exam", dict(satisfaction or SATISFACTION, exam_scores=scores), case_id)
 
 
-def _examined_agency(api_as, exam_scores):
+def _examined_agency(api_as, exam_scores, satisfaction=None):
     """An agency through self-assessment, two experts and the staff exam (now in publicity)."""
     a_api, a = registered_agency(api_as, n=1)
     experts = [api_as("expert", name="甲专家"), api_as("expert", name="乙专家")]
     city = _open_round(api_as, [a])
     complete(a_api, "self_assessment", SELF)
     complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, _entry(a).case_id)
-    _inspect(city, experts, a, exam_scores=exam_scores)
+    _inspect(city, experts, a, exam_scores=exam_scores, satisfaction=satisfaction)
     return a, experts
 
 
@@ -322,3 +322,28 @@ def test_cases_on_the_first_grading_diagram_still_score(api_as):
         version = db.session.get(Case, entry.case_id).process_version
         assert version.version == 2 and "panel_summary" not in version.bpmn_xml
         assert entry.phase == "publicity" and entry.final_score == 97.5 and entry.grade == "优秀"
+
+
+def test_satisfaction_forms_rated_item_by_item_are_averaged(api_as):
+    """[LY22] 附件4 评议表: 合规执业、服务质量、规范收费、职业道德、公平竞争, 2 points each; a form may be entered
+    item by item (“2/2/1.5/2/2” = 9.5) or as its total; the forms are averaged to 第20项's 10 points."""
+    with freeze_time("2026-09-01 09:00:00+08:00"):
+        a_api, a = registered_agency(api_as, n=1)
+        experts = [api_as("expert", name="评议甲"), api_as("expert", name="评议乙")]
+        city = _open_round(api_as, [a])
+        complete(a_api, "self_assessment", SELF)
+        complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, _entry(a).case_id)
+        for expert in experts:
+            task = next(t for t in expert.get("/api/inbox?scope=mine").get_json()["items"])
+            assert expert.post(f"/api/tasks/{task['id']}/complete", json={"data": {}}).status_code == 200
+        complete(city, "exam_roster", ROSTER)
+        task = task_of(city, "exam")
+        drawn = [line.split()[0] for line in city.get(f"/api/tasks/{task['id']}").get_json()["prefill"]["exam_scores"]
+                 .splitlines()]
+        exam = "\n".join(f"{n} 90" for n in drawn)
+        for bad, message in (("2/2/2", "逐项打分应为5项"), ("2/2/3/2/2", "逐项打分超出该项分值"), ("11", "0–10")):
+            res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"exam_scores": exam, "satisfaction": bad}})
+            assert res.status_code == 422 and message in res.get_json()["errors"]["satisfaction"][0], bad
+        complete(city, "exam", {"exam_scores": exam, "satisfaction": "2/2/1.5/2/2\n9"})
+        # 100 − 2 (抽考 18 of 20) − 0.75 (满意度 mean of 9.5 and 9 = 9.25) = 97.25
+        assert _entry(a).final_score == 97.25

@@ -73,6 +73,8 @@ def test_a_star_round_from_self_assessment_to_the_published_list(api_as, client)
         rows = {r["cells"][0]: r for r in tables[0]["rows"]}
         assert rows[4]["cells"][3:6] == [3.5, 5.0, 4.25] and rows[4]["flag"] == "分歧"  # spread 1.5 > 20% of 5
         assert rows[2]["cells"][3:6] == [2.0, 2.0, 2.0] and rows[2]["flag"] == ""
+        res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"satisfaction": "2/2/2/2/2"}})
+        assert res.status_code == 422 and res.get_json()["errors"]["satisfaction"] == ["本评分表没有分项评议表，请填写合计分"]
         complete(city, "satisfaction", {"satisfaction": "10, 8"}, case_id)
         entry = entry_of(a)
         # 100 − 3 (第2项) − 0.75 (第4项 mean of 1.5 and 0) − 1 (第25项 mean 9 of 10) = 95.25 → 五星级 (default band)
