@@ -60,9 +60,7 @@ def self_assessment_schema(sheet_name: str, annexes: bool) -> Schema:
 def self_scores(sheet_name: str, data: dict) -> dict:
     """The agency's item scores as submitted, and their total."""
     items = {it.code: data.get(f"self_{slug(it.code)}") for it in expert_items(sheet_name)}
-    total = round(sum(v for v in items.values() if v is not None), 2)
-    return {"items": items, "total": total,
-            "of": float(sum(it.max for it in expert_items(sheet_name)))}
+    return {"items": items, "total": round(sum(v for v in items.values() if v is not None), 2)}
 
 
 def expert_schema(sheet_name: str) -> Schema:
@@ -89,10 +87,13 @@ def expert_schema(sheet_name: str) -> Schema:
     return Schema.from_dict(spec, name="ExpertScoring")()
 
 
-def validate_expert(ctx, data: dict) -> dict:
-    if data.get("veto") and not (data.get("veto_evidence") or "").strip():
-        return {"veto_evidence": ["一票否决须附证据（[LY22] 三(六)2）"]}
-    return {}
+def expert_checks(sheet_name: str):
+    """A chosen veto ground needs evidence (citing the sheet's own veto source)."""
+    def validate(ctx, data: dict) -> dict:
+        if data.get("veto") and not (data.get("veto_evidence") or "").strip():
+            return {"veto_evidence": [f"一票否决须附证据（{shipped_sheet(sheet_name).raw.get('veto_source', '')}）"]}
+        return {}
+    return validate
 
 
 def consensus_schema(sheet_name: str) -> Schema:
@@ -117,6 +118,10 @@ def satisfaction_field(source: str, sheet_name: str) -> fields.String:
         help=f"每份评议表一个0–10的合计分，每行一份或以逗号分隔{per_item}"))
 
 
+class SatisfactionInputError(ValueError):
+    """A 评议表 line that is a number but does not fit the sheet's form (its message says why, in Chinese)."""
+
+
 def satisfaction_forms(sheet_name: str, value: str) -> list:
     """The returned 评议表 as totals (0–10) or, written “2/2/1.5/2/2”, as per-item ratings {item: points}."""
     form_items = shipped_sheet(sheet_name).form_items
@@ -130,11 +135,11 @@ def satisfaction_forms(sheet_name: str, value: str) -> list:
             continue
         ratings = [float(x) for x in chunk.split("/")]
         if not form_items:
-            raise ValueError("本评分表没有分项评议表，请填写合计分")
+            raise SatisfactionInputError("本评分表没有分项评议表，请填写合计分")
         if len(ratings) != len(form_items):
-            raise ValueError(f"逐项打分应为{len(form_items)}项（{'、'.join(f.code for f in form_items)}）")
+            raise SatisfactionInputError(f"逐项打分应为{len(form_items)}项（{'、'.join(f.code for f in form_items)}）")
         if any(not 0 <= r <= float(f.max) for r, f in zip(ratings, form_items, strict=True)):
-            raise ValueError("逐项打分超出该项分值（" + "、".join(f"{f.code}{f.max:g}分" for f in form_items) + "）")
+            raise SatisfactionInputError("逐项打分超出该项分值（" + "、".join(f"{f.code}{f.max:g}分" for f in form_items) + "）")
         out.append({f.code: r for f, r in zip(form_items, ratings, strict=True)})
     return out
 
@@ -142,9 +147,10 @@ def satisfaction_forms(sheet_name: str, value: str) -> list:
 def satisfaction_errors(sheet_name: str, data: dict) -> dict:
     try:
         forms = satisfaction_forms(sheet_name, data.get("satisfaction", ""))
-    except ValueError as err:
-        message = str(err)
-        return {"satisfaction": [message if "逐项" in message or "合计分" in message else "评议表得分应为数字"]}
+    except SatisfactionInputError as err:
+        return {"satisfaction": [str(err)]}
+    except ValueError:
+        return {"satisfaction": ["评议表得分应为数字"]}
     if not forms or any(not isinstance(f, dict) and not 0 <= f <= 10 for f in forms):
         return {"satisfaction": ["评议表得分应为0–10"]}
     return {}

@@ -14,6 +14,7 @@ from . import FormSpec, ProcessInfo, register_form, register_process
 from ._fields import meta, text
 from ._grading_forms import (
     consensus_schema,
+    expert_checks,
     expert_items,
     expert_schema,
     finding_fields,
@@ -21,7 +22,6 @@ from ._grading_forms import (
     satisfaction_field,
     self_assessment_schema,
     slug,
-    validate_expert,
 )
 from ._grading_tables import panel_table, score_breakdown, self_table
 
@@ -117,7 +117,7 @@ def consensus_prefill(sheet_name: str):
 
 
 register_form(FormSpec(key="grading_expert_scoring", title="专家检查评估（附件1检查表）",
-                       schema=lambda s: expert_schema(SHEET), validate=validate_expert,
+                       schema=lambda s: expert_schema(SHEET), validate=expert_checks(SHEET),
                        prefill=expert_prefill(SHEET), prefill_wins=True, tables=self_table(SHEET),
                        instructions="逐项记录检查发现（次数或是否存在），平台按附件1的扣分规则计算各项得分；"
                                     "标有平台数据的项目已按平台登记资料预先勾选，请现场核实。"))

@@ -10,11 +10,11 @@ from marshmallow import Schema
 from . import FormSpec, ProcessInfo, register_form, register_process
 from ._grading_forms import (
     consensus_schema,
+    expert_checks,
     expert_schema,
     satisfaction_errors,
     satisfaction_field,
     self_assessment_schema,
-    validate_expert,
 )
 from ._grading_tables import panel_table, score_breakdown, self_table
 from .grading import consensus_prefill, expert_prefill, objection_schema
@@ -30,7 +30,7 @@ register_form(FormSpec(key="star_rating_self_assessment", title="自查自评（
                                     "满意度测评由应急管理部门组织，不在自评之列。逾期未提交的，视为放弃本次星级评定"
                                     "（默认值，非标准规定，沿用 domain.md §8）。"))
 register_form(FormSpec(key="star_rating_expert_scoring", title="专家检查评估（表A）",
-                       schema=lambda s: expert_schema(SHEET), validate=validate_expert,
+                       schema=lambda s: expert_schema(SHEET), validate=expert_checks(SHEET),
                        prefill=expert_prefill(SHEET), prefill_wins=True, tables=self_table(SHEET),
                        instructions="逐项记录检查发现，平台按表A扣分规则计算得分。第2项按平台登记的专职人员数预先勾选、"
                                     "第4项显示平台上传记录（[JX] 表A 第4项），请现场核实。"))

@@ -239,6 +239,8 @@ def test_consensus_mode_the_panel_lead_enters_agreed_scores(api_as):
             detail = lead.get(f"/api/tasks/{task['id']}").get_json()
             own = next(r for r in detail["tables"][0]["rows"] if r["cells"][0] == 6)
             assert own["cells"][3:5] == [4, "一名人员未到现场"]  # the agency's own score and note beside the sheet
+            res = lead.post(f"/api/tasks/{task['id']}/complete", json={"data": {"veto": "V1"}})
+            assert res.status_code == 422 and res.get_json()["errors"]["veto_evidence"] == ["一票否决须附证据（[LY22] 三(六)2）"]
             assert lead.post(f"/api/tasks/{task['id']}/complete", json={"data": {"item_2_1_2": 3}}).status_code == 200
             task = next(t for t in member.get("/api/inbox?scope=mine").get_json()["items"] if t["case_id"] == case_id)
             assert member.post(f"/api/tasks/{task['id']}/complete", json={"data": {}}).status_code == 200

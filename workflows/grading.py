@@ -119,9 +119,7 @@ def barred_experts() -> dict[int, str]:
     """Expert accounts of staff who failed the latest staff exam of their agency ([LY22] 五、六(三)): id → reason.
 
     Matched by the expert's agency and name as entered on the exam roster (the roster holds names only)."""
-    failed: dict[int, set[str]] = {}
-    for agency_id, names in failed_staff_by_agency().items():
-        failed[agency_id] = set(names)
+    failed = {agency_id: set(names) for agency_id, names in failed_staff_by_agency().items()}
     if not failed:
         return {}
     rows = db.session.execute(select(User.id, User.agency_id, User.display_name)
