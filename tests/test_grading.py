@@ -280,6 +280,8 @@ def test_the_round_chooses_consensus_and_an_unknown_mode_is_refused(api_as):
                 "inspection_ends_on": "2026-09-25", "classification_ends_on": "2026-10-31", "agency_ids": [str(a.id)]}
         res = city.client.post("/grading/rounds", headers=city._h(), data=dict(form, panel_mode="vote"))
         assert res.status_code == 422 and "评分方式应为" in res.get_data(as_text=True)
+        res = city.client.post("/grading/rounds", headers=city._h(), data=dict(form, year="二〇二六"))
+        assert res.status_code == 422 and "请填写评定年度" in res.get_data(as_text=True)
         assert db.session.query(GradingEntry).count() == 0
         res = city.client.post("/grading/rounds", headers=city._h(), data=dict(form, panel_mode="consensus"))
         assert res.status_code == 302

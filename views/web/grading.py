@@ -1,5 +1,6 @@
 """City officials' pages for grading rounds: open a round, the overview of every agency, Excel, final list."""
 import io
+import re
 from datetime import date
 
 from flask import flash, redirect, render_template, request, send_file, url_for
@@ -40,7 +41,7 @@ def grading_rounds():
     if request.method == "POST":
         try:
             rnd, refused = open_round(
-                current_user, scheme=request.form.get("scheme", ""), year=int(request.form.get("year") or 0),
+                current_user, scheme=request.form.get("scheme", ""), year=int(year) if re.fullmatch(r"\d{1,4}", year := request.form.get("year", "").strip()) else 0,
                 self_assessment_ends_on=_date("self_assessment_ends_on"), inspection_ends_on=_date("inspection_ends_on"),
                 classification_ends_on=_date("classification_ends_on"),
                 agency_ids=[int(i) for i in request.form.getlist("agency_ids") if i.isdigit()],
