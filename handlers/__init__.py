@@ -26,6 +26,10 @@ class FormSpec:
     shows: tuple = ()  # form keys whose submitted values the task page shows read-only (e.g. what is reviewed)
     tables: Callable | None = None  # (ctx, task_data) -> [{title, columns, rows: [{cells, flag}], note}] shown read-only
     prefill_wins: bool = False  # prefill replaces values left in the task data (e.g. a previous expert's findings)
+    # Forms whose latest submission in this case this form opens with (its own role's earlier words, e.g. the
+    # agency's corrected application from its application). Every other form opens empty but for `prefill`:
+    # a decision (审核/审批/决定/评分) never opens with an earlier decision; those are shown read-only instead.
+    carry_over: tuple = ()
 
 
 @dataclass

@@ -5,7 +5,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from models import db
-from views.forms import case_data, form_fields, prefill_for, shown_values, tables_for
+from views.forms import (case_data, earlier_decisions, form_fields, prefill_for, shown_values, tables_for,
+                         task_submissions)
 from views.tx import commits
 from workflows.access import can_claim, can_complete
 from workflows.documents import upload_document
@@ -21,12 +22,13 @@ from . import web
 def _render(task, values: dict, errors: dict | None = None, status: int = 200):
     case = task.case
     case_values = case_data(case)
+    subs = task_submissions(task)
     return render_template(
         "task.html", task=task, case=case, form=form_for(task.form_key), fields=form_fields(task.form_key),
         values=values, errors=errors or {}, documents=case_documents(case.id),
         events=_events_for(current_user, case.id),
         can_complete=can_complete(current_user, task), can_claim=can_claim(current_user, task),
-        materials=_materials(task), shown=shown_values(task.form_key, case_values), tables=tables_for(task),
+        materials=_materials(task), shown=shown_values(task.form_key, case_values, subs) + earlier_decisions(task, subs), tables=tables_for(task),
         due_explanation=_due_explanation(task, case_values),
         warnings=principal_warnings(case_values) if task.role != "agency" else []), status
 
