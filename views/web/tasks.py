@@ -5,8 +5,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from models import db
-from views.forms import (case_data, earlier_decisions, form_fields, prefill_for, shown_values, tables_for,
-                         task_submissions)
+from views.forms import (
+    case_data,
+    earlier_decisions,
+    form_fields,
+    prefill_for,
+    shown_values,
+    tables_for,
+    task_submissions,
+)
 from views.tx import commits
 from workflows.access import can_claim, can_complete
 from workflows.documents import upload_document
