@@ -42,6 +42,9 @@ class ProcessInfo:
     dmn: tuple = ()
     messages: tuple = ()
     extra: dict = field(default_factory=dict)
+    # Where the process is started when not from the start menu (e.g. "round": a grading round starts one case
+    # per participating agency); such a process is not offered in the menu and is refused there.
+    start_via: str = ""
 
 
 def register_form(spec: FormSpec) -> FormSpec:

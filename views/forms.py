@@ -151,3 +151,22 @@ def shown_values(form_key: str, data: dict, submissions: list[dict] | None = Non
 def _forms() -> dict:
     from handlers import FORMS
     return FORMS
+
+
+def form_values(fields: list[dict]) -> dict:
+    """The submitted HTML form's values for these fields (lists for checkboxes, ids for documents)."""
+    from flask import request
+    values: dict = {}
+    for f in fields:
+        name, widget = f["name"], f["widget"]
+        if widget == "checkboxes":
+            values[name] = request.form.getlist(name)
+        elif widget == "checkbox":
+            values[name] = request.form.get(name) in ("on", "true", "1", "y")
+        elif widget == "document":
+            raw = request.form.get(name, "")
+            values[name] = int(raw) if raw.isdigit() else None
+        else:
+            raw = request.form.get(name, "")
+            values[name] = raw if raw != "" else None
+    return {k: v for k, v in values.items() if v is not None}

@@ -9,13 +9,14 @@ from views.forms import (
     case_data,
     earlier_decisions,
     form_fields,
+    form_values,
     prefill_for,
     shown_values,
     tables_for,
     task_submissions,
 )
 from views.tx import commits
-from workflows.access import can_claim, can_complete
+from workflows.access import can_claim, can_complete, can_see_case
 from workflows.documents import upload_document
 from workflows.errors import InvalidInput
 from workflows.forms import form_for
@@ -77,30 +78,13 @@ def task_page(task_id: str):
     return _render(task, prefill_for(task))
 
 
-def _form_values(fields: list[dict]) -> dict:
-    values: dict = {}
-    for f in fields:
-        name, widget = f["name"], f["widget"]
-        if widget == "checkboxes":
-            values[name] = request.form.getlist(name)
-        elif widget == "checkbox":
-            values[name] = request.form.get(name) in ("on", "true", "1", "y")
-        elif widget == "document":
-            raw = request.form.get(name, "")
-            values[name] = int(raw) if raw.isdigit() else None
-        else:
-            raw = request.form.get(name, "")
-            values[name] = raw if raw != "" else None
-    return {k: v for k, v in values.items() if v is not None}
-
-
 @web.post("/tasks/<task_id>")
 @login_required
 def submit_task(task_id: str):
     """Submit the form; uploads are stored first so nothing is lost if the form is refused."""
     task = get_open_task(current_user, task_id)
     fields = form_fields(task.form_key)
-    values = _form_values(fields)
+    values = form_values(fields)
     upload_errors: dict = {}
     for f in fields:
         upload = request.files.get(f"file_{f['name']}")
@@ -125,7 +109,9 @@ def submit_task(task_id: str):
         task = get_open_task(current_user, task_id)
         return _render(task, values, err.errors, 422)
     flash(f"“{task.title}”已办理")
-    return redirect(url_for("web.case_page", case_id=task.case_id))
+    if can_see_case(current_user, task.case):
+        return redirect(url_for("web.case_page", case_id=task.case_id))
+    return redirect(url_for("web.inbox_page"))  # e.g. an expert, who sees only the tasks given to them
 
 
 @web.post("/tasks/<task_id>/claim")
@@ -172,7 +158,7 @@ def import_annex(task_id: str, field: str):
     from rules.annex_tables import import_xlsx
     task = get_open_task(current_user, task_id)
     fields = {f["name"]: f for f in form_fields(task.form_key)}
-    values = _form_values(list(fields.values()))
+    values = form_values(list(fields.values()))
     if field not in fields or fields[field]["widget"] not in ("annex2", "annex3"):
         raise InvalidInput("该项不能导入", {field: ["该项不能导入"]})
     upload = request.files.get(f"import_{field}")
