@@ -85,18 +85,7 @@ def submit_task(task_id: str):
     task = get_open_task(current_user, task_id)
     fields = form_fields(task.form_key)
     values = form_values(fields)
-    upload_errors: dict = {}
-    for f in fields:
-        upload = request.files.get(f"file_{f['name']}")
-        if f["widget"] == "document" and upload and upload.filename:
-            try:
-                doc = upload_document(current_user, task.case, filename=upload.filename, content=upload.read(),
-                                      kind=f["name"])
-                db.session.commit()
-                values[f["name"]] = doc.id
-            except InvalidInput as err:
-                db.session.rollback()
-                upload_errors[f["name"]] = err.errors.get("file", [err.message])
+    upload_errors = _store_uploads(task, fields, values)
     task = get_open_task(current_user, task_id)
     if upload_errors:
         return _render(task, values, upload_errors, 422)
@@ -112,6 +101,24 @@ def submit_task(task_id: str):
     if can_see_case(current_user, task.case):
         return redirect(url_for("web.case_page", case_id=task.case_id))
     return redirect(url_for("web.inbox_page"))  # e.g. an expert, who sees only the tasks given to them
+
+
+def _store_uploads(task, fields: list[dict], values: dict) -> dict:
+    """Store the files chosen in the form's document fields first (each committed), so that a refused form
+    or an Excel import loses none; their ids go into `values`. Returns upload errors by field."""
+    errors: dict = {}
+    for f in fields:
+        upload = request.files.get(f"file_{f['name']}")
+        if f["widget"] == "document" and upload and upload.filename:
+            try:
+                doc = upload_document(current_user, task.case, filename=upload.filename, content=upload.read(),
+                                      kind=f["name"])
+                db.session.commit()
+                values[f["name"]] = doc.id
+            except InvalidInput as err:
+                db.session.rollback()
+                errors[f["name"]] = err.errors.get("file", [err.message])
+    return errors
 
 
 @web.post("/tasks/<task_id>/claim")
@@ -161,10 +168,12 @@ def import_annex(task_id: str, field: str):
     values = form_values(list(fields.values()))
     if field not in fields or fields[field]["widget"] not in ("annex2", "annex3"):
         raise InvalidInput("该项不能导入", {field: ["该项不能导入"]})
+    upload_errors = _store_uploads(task, list(fields.values()), values)
+    task = get_open_task(current_user, task_id)
     upload = request.files.get(f"import_{field}")
     text, errors = import_xlsx(fields[field]["widget"], upload.read() if upload else b"")
-    if errors:
-        return _render(task, values, {field: errors}, 422)
+    if errors or upload_errors:
+        return _render(task, values, dict(upload_errors, **({field: errors} if errors else {})), 422)
     values[field] = text
     flash(f"已导入 {len(text.splitlines())} 行，请核对后提交")
     return _render(task, values)
