@@ -1,0 +1,276 @@
+"""Time and memory limits for diagram code, enforced inside the restricted engine (no settrace, no fork).
+
+`LimitedTransformer` (a RestrictedPython policy) puts a `_tick_()` at the top of every `while` body, every
+`def` and every `lambda`; `for` loops and comprehensions already go through `_getiter_`, which counts their
+items. `+ * ** << %` become `_add_` … calls that refuse, *before* computing, a sequence longer than
+`MAX_ITEMS` or an integer wider than `MAX_INT_BITS` (`'a'*10**10`, `10**10**10`); `range`, `bytes`, `pow`
+and the growing str/list methods (`join`, `replace`, `ljust`, `extend` …) are checked the same way.
+
+Each top-level evaluation runs under a `Budget`: a wall-clock deadline (`TIME_LIMIT` seconds) checked at
+every tick and iteration, and a cap on the growth of the process's resident memory (`MEMORY_LIMIT`), read
+from /proc every few thousand iterations and after every large allocation. A breach raises `_Breach`, a
+BaseException so that `except Exception` in a script cannot swallow it, and it stays raised at every
+later tick; the engine turns it into `ScriptLimitExceeded` with a Chinese message naming the limit.
+"""
+import ast
+import re
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from RestrictedPython.transformer import RestrictingNodeTransformer
+
+TIME_LIMIT = 2.0
+MAX_ITEMS = 5_000_000
+MAX_INT_BITS = 100_000
+MEMORY_LIMIT = 256 * 1024 * 1024
+_CHECK_EVERY = 4096
+_BIG = 65_536
+_SEQ = (str, bytes, bytearray, list, tuple)
+
+
+class ScriptLimitExceeded(Exception):
+    """A script or expression ran past its time or memory limit; the step it belongs to is not applied."""
+
+
+class _Breach(BaseException):
+    """Raised inside restricted code on a breach; not an Exception, so a script's `except` cannot stop it."""
+
+
+def _rss() -> int:
+    """Resident memory of this process in bytes (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * 4096
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class Budget:
+    """The limits of one top-level evaluation: a deadline and a memory-growth cap; breaches stick."""
+
+    def __init__(self, seconds: float, memory: int):
+        self.seconds, self.memory = seconds, memory
+        self.deadline = time.monotonic() + seconds
+        self.base = _rss()
+        self.count = 0
+        self.breach: str | None = None
+
+    def fail(self, message: str):
+        self.breach = self.breach or message
+        raise _Breach(self.breach)
+
+    def tick(self) -> None:
+        if self.breach:
+            raise _Breach(self.breach)
+        if time.monotonic() > self.deadline:
+            self.fail(f"脚本运行超过时限（{self.seconds:g}秒）")
+        self.count += 1
+        if self.count % _CHECK_EVERY == 0:
+            self.check_memory()
+
+    def check_memory(self) -> None:
+        if self.base and _rss() - self.base > self.memory:
+            self.fail(f"脚本占用内存超过上限（{self.memory // (1024 * 1024)}MB）")
+
+
+_BUDGET: ContextVar[Budget | None] = ContextVar("script_budget", default=None)
+
+
+@contextmanager
+def limited(seconds: float | None = None, memory: int | None = None):
+    """Run one top-level evaluation under a fresh Budget (nested ones share it); breaches leave as
+    ScriptLimitExceeded, as does a recursion that hits Python's limit."""
+    if _BUDGET.get() is not None:
+        yield
+        return
+    token = _BUDGET.set(Budget(TIME_LIMIT if seconds is None else seconds,
+                               MEMORY_LIMIT if memory is None else memory))
+    try:
+        yield
+    except _Breach as err:
+        raise ScriptLimitExceeded(f"{err.args[0]}，本步骤未生效") from None
+    except RecursionError:
+        raise ScriptLimitExceeded("脚本递归层数过深，本步骤未生效") from None
+    except MemoryError:
+        raise ScriptLimitExceeded("脚本占用内存过多，本步骤未生效") from None
+    finally:
+        _BUDGET.reset(token)
+
+
+def _tick() -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.tick()
+
+
+def _size(n: int) -> None:
+    """Refuse a sequence of n items before it is built; large ones also trigger a memory check."""
+    if n > MAX_ITEMS:
+        budget = _BUDGET.get() or Budget(TIME_LIMIT, MEMORY_LIMIT)
+        budget.fail(f"脚本生成的数据过大（{n} 个元素，上限 {MAX_ITEMS}）")
+    if n >= _BIG and (budget := _BUDGET.get()) is not None:
+        budget.check_memory()
+
+
+def _bits(n: int) -> None:
+    if n > MAX_INT_BITS:
+        (_BUDGET.get() or Budget(TIME_LIMIT, MEMORY_LIMIT)).fail(f"脚本计算的整数过大（约 {n} 位二进制，上限 {MAX_INT_BITS}）")
+
+
+def guarded_getiter(ob):
+    """`_getiter_`: every item of a loop or comprehension is a tick."""
+    for item in ob:
+        _tick()
+        yield item
+
+
+def check_add(a, b) -> None:
+    if isinstance(a, _SEQ) and isinstance(b, _SEQ):
+        _size(len(a) + len(b))
+
+
+def check_mul(a, b) -> None:
+    if isinstance(a, int) and isinstance(b, int):
+        _bits(a.bit_length() + b.bit_length())
+    elif isinstance(a, _SEQ) and isinstance(b, int):
+        _size(len(a) * b)
+    elif isinstance(b, _SEQ) and isinstance(a, int):
+        _size(len(b) * a)
+
+
+def check_pow(a, b) -> None:
+    if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
+        _bits(a.bit_length() * b)
+
+
+def check_lshift(a, b) -> None:
+    if isinstance(a, int) and isinstance(b, int) and a:
+        _bits(a.bit_length() + b)
+
+
+_WIDTH = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+def check_mod(a, b) -> None:
+    if isinstance(a, (str, bytes)):
+        text = a if isinstance(a, str) else a.decode("latin-1")
+        for m in _WIDTH.finditer(text):
+            for width in m.groups():
+                if width == "*" or (width and int(width) > 10_000):
+                    _size(MAX_ITEMS + 1)
+
+
+def guarded_add(a, b):
+    check_add(a, b)
+    return a + b
+
+
+def guarded_mul(a, b):
+    check_mul(a, b)
+    return a * b
+
+
+def guarded_pow(a, b, mod=None):
+    if mod is None:
+        check_pow(a, b)
+        return a ** b
+    return pow(a, b, mod)
+
+
+def guarded_lshift(a, b):
+    check_lshift(a, b)
+    return a << b
+
+
+def guarded_mod(a, b):
+    check_mod(a, b)
+    return a % b
+
+
+INPLACE_CHECKS = {"+=": check_add, "*=": check_mul, "**=": check_pow, "<<=": check_lshift, "%=": check_mod}
+
+
+def guarded_range(*args):
+    r = range(*args)
+    _size(len(r))
+    return r
+
+
+def guarded_bytes(*args, **kwargs):
+    if args and isinstance(args[0], int):
+        _size(args[0])
+    return bytes(*args, **kwargs)
+
+
+def _growth(obj, name: str, method):
+    """Wrap the str/bytes/list methods that can build something much larger than their inputs."""
+    if name in ("ljust", "rjust", "center", "zfill"):
+        return lambda width, *a: (_size(width), method(width, *a))[1]
+    if name == "expandtabs":
+        return lambda tabsize=8: (_size(len(obj) + obj.count("\t" if isinstance(obj, str) else b"\t")
+                                        * max(tabsize, 0)), method(tabsize))[1]
+    if name == "replace":
+        def replace(old, new, count=-1):
+            hits = obj.count(old) if count < 0 else min(count, obj.count(old))
+            _size(len(obj) + hits * max(len(new) - len(old), 0))
+            return method(old, new, count)
+        return replace
+    if name == "join":
+        def join(items):
+            items = list(items)
+            _size(sum(len(i) for i in items if isinstance(i, _SEQ)) + len(obj) * max(len(items) - 1, 0))
+            return method(items)
+        return join
+    if name == "extend" and isinstance(obj, (list, bytearray)):
+        def extend(items):
+            if hasattr(items, "__len__"):
+                _size(len(obj) + len(items))
+            return method(items)
+        return extend
+    return method
+
+
+GROWING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join", "extend"})
+
+
+def guard_method(obj, name: str, value):
+    """What `_getattr_` hands out: the growing methods of str/bytes/list wrapped, anything else as is."""
+    if name in GROWING and isinstance(obj, (str, bytes, bytearray, list)):
+        return _growth(obj, name, value)
+    return value
+
+
+LIMIT_GLOBALS = {"_tick_": _tick, "_getiter_": guarded_getiter, "_add_": guarded_add, "_mul_": guarded_mul,
+                 "_pow_": guarded_pow, "_lshift_": guarded_lshift, "_mod_": guarded_mod}
+LIMIT_BUILTINS = {"range": guarded_range, "bytes": guarded_bytes, "pow": guarded_pow}
+_BINOPS = {ast.Add: "_add_", ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Mod: "_mod_"}
+
+
+def _call(name: str, node, *args) -> ast.Call:
+    call = ast.Call(func=ast.Name(name, ast.Load()), args=list(args), keywords=[])
+    return ast.fix_missing_locations(ast.copy_location(call, node))
+
+
+class LimitedTransformer(RestrictingNodeTransformer):
+    """RestrictedPython's policy plus ticks in loops and functions and size-checked operators."""
+
+    def visit_While(self, node):
+        node = super().visit_While(node)
+        node.body.insert(0, ast.copy_location(ast.Expr(_call("_tick_", node)), node))
+        return node
+
+    def visit_FunctionDef(self, node):
+        node = super().visit_FunctionDef(node)
+        node.body.insert(0, ast.copy_location(ast.Expr(_call("_tick_", node)), node))
+        return node
+
+    def visit_Lambda(self, node):
+        node = super().visit_Lambda(node)
+        node.body = ast.copy_location(ast.BoolOp(op=ast.Or(), values=[_call("_tick_", node), node.body]), node)
+        return node
+
+    def visit_BinOp(self, node):
+        node = super().visit_BinOp(node)
+        name = _BINOPS.get(type(node.op))
+        return _call(name, node, node.left, node.right) if name else node
