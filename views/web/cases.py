@@ -12,7 +12,9 @@ from views.tx import commits
 from workflows.access import can_complete
 from workflows.cases import start_case
 from workflows.documents import readable_document
+from workflows.errors import EngineFailure
 from workflows.queries import case_documents, case_history, case_open_tasks, list_cases, visible_case
+from workflows.runtime import record_engine_failure
 
 from . import web
 
@@ -30,8 +32,15 @@ def cases_page():
 @login_required
 @commits
 def new_case():
-    """Start a case and go straight to its first task if it is mine."""
-    case = start_case(current_user, request.form.get("process", ""))
+    """Start a case and go straight to its first task if it is mine; an engine failure re-renders the list."""
+    try:
+        case = start_case(current_user, request.form.get("process", ""))
+    except EngineFailure as err:
+        db.session.rollback()
+        record_engine_failure(err.case_id, err.message, current_user)
+        startable = [p for p in PROCESSES.values() if current_user.role in p.starter_roles]
+        return render_template("cases.html", cases=list_cases(current_user), startable=startable,
+                               start_error=err.message), 422
     db.session.flush()
     mine = [t for t, _, _ in case_open_tasks(case.id) if can_complete(current_user, t)]
     if mine:
