@@ -8,7 +8,7 @@ and the growing str/list methods (`join`, `replace`, `ljust`, `extend` …) are 
 
 Each top-level evaluation runs under a `Budget`: a wall-clock deadline (`TIME_LIMIT` seconds) checked at
 every tick and iteration, and a cap on the growth of the process's resident memory (`MEMORY_LIMIT`), read
-from /proc every few thousand iterations and after every large allocation. A breach raises `_Breach`, a
+from /proc every thousand iterations and before every large allocation (the first read is the base). A breach raises `_Breach`, a
 BaseException so that `except Exception` in a script cannot swallow it, and it stays raised at every
 later tick; the engine turns it into `ScriptLimitExceeded` with a Chinese message naming the limit.
 """
@@ -24,9 +24,11 @@ TIME_LIMIT = 2.0
 MAX_ITEMS = 5_000_000
 MAX_INT_BITS = 100_000
 MEMORY_LIMIT = 256 * 1024 * 1024
-_CHECK_EVERY = 4096
-_BIG = 65_536
+_CHECK_EVERY = 1024
+_BIG = 16_384
 _SEQ = (str, bytes, bytearray, list, tuple)
+_SHORT = frozenset({tuple, dict, str, range, set, frozenset})  # not list: a loop may append to its own list
+_SHORT_LEN = 1024
 
 
 class ScriptLimitExceeded(Exception):
@@ -52,7 +54,7 @@ class Budget:
     def __init__(self, seconds: float, memory: int):
         self.seconds, self.memory = seconds, memory
         self.deadline = time.monotonic() + seconds
-        self.base = _rss()
+        self.base: int | None = None  # taken at the first check, before the first large allocation
         self.count = 0
         self.breach: str | None = None
 
@@ -60,17 +62,20 @@ class Budget:
         self.breach = self.breach or message
         raise _Breach(self.breach)
 
-    def tick(self) -> None:
+    def tick(self, weight: int = 1) -> None:
         if self.breach:
             raise _Breach(self.breach)
-        if time.monotonic() > self.deadline:
-            self.fail(f"脚本运行超过时限（{self.seconds:g}秒）")
-        self.count += 1
-        if self.count % _CHECK_EVERY == 0:
-            self.check_memory()
+        before, self.count = self.count, self.count + weight
+        if weight > 1 or before & 15 == 15:
+            if time.monotonic() > self.deadline:
+                self.fail(f"脚本运行超过时限（{self.seconds:g}秒）")
+            if before // _CHECK_EVERY != self.count // _CHECK_EVERY:
+                self.check_memory()
 
     def check_memory(self) -> None:
-        if self.base and _rss() - self.base > self.memory:
+        if self.base is None:
+            self.base = _rss()
+        elif self.base and _rss() - self.base > self.memory:
             self.fail(f"脚本占用内存超过上限（{self.memory // (1024 * 1024)}MB）")
 
 
@@ -119,7 +124,17 @@ def _bits(n: int) -> None:
 
 
 def guarded_getiter(ob):
-    """`_getiter_`: every item of a loop or comprehension is a tick."""
+    """`_getiter_`: a short tuple, dict, set, str or range is one weighted tick; anything else ticks per item
+    (the start of every inner loop ticks, so nested short loops are still bounded by the deadline)."""
+    if type(ob) in _SHORT and len(ob) <= _SHORT_LEN:
+        budget = _BUDGET.get()
+        if budget is not None:
+            budget.tick(len(ob) + 1)
+        return ob
+    return _ticking(ob)
+
+
+def _ticking(ob):
     for item in ob:
         _tick()
         yield item
