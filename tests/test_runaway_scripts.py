@@ -176,3 +176,33 @@ def test_runaway_script_after_the_first_form_is_recorded_on_the_case(api_as, fas
     assert task.bpmn_id == "submit_application"  # the step was rolled back
     events = db.session.query(AuditEvent).filter_by(action="engine_error", case_id=case.id).all()
     assert events and "本步骤未生效" in json.loads(events[0].detail)["message"]
+
+
+def test_loop_through_the_diagram_itself_is_stopped_by_the_step_limit(api_as, monkeypatch):
+    """Issue 10: a script task and a gateway that always lead back are stopped by the step's shared deadline."""
+    monkeypatch.setattr(script_limits, "STEP_TIME_LIMIT", 1.0)
+    owner, agency, other = api_as("process_owner"), api_as("agency"), api_as("agency")
+    before = other.post("/api/cases", json={"process": "registration"}).get_json()["id"]
+    xml = replaced(with_start_script("n = 1"), '<bpmn:sequenceFlow id="flow_scripted" sourceRef="start_script" '
+                   'targetRef="submit_application" />',
+                   '<bpmn:sequenceFlow id="flow_scripted" sourceRef="start_script" targetRef="loop_gateway" />\n'
+                   '    <bpmn:sequenceFlow id="flow_again" sourceRef="loop_gateway" targetRef="start_script">'
+                   "<bpmn:conditionExpression>n &gt; 0</bpmn:conditionExpression></bpmn:sequenceFlow>\n"
+                   '    <bpmn:sequenceFlow id="flow_on" sourceRef="loop_gateway" targetRef="submit_application" />')
+    xml = replaced(xml, "<bpmn:incoming>flow_start</bpmn:incoming>\n      <bpmn:outgoing>flow_scripted",
+                   "<bpmn:incoming>flow_start</bpmn:incoming>\n      <bpmn:incoming>flow_again</bpmn:incoming>\n"
+                   "      <bpmn:outgoing>flow_scripted")
+    xml = replaced(xml, "<bpmn:incoming>flow_scripted</bpmn:incoming>\n      <bpmn:outgoing>flow_submitted",
+                   "<bpmn:incoming>flow_on</bpmn:incoming>\n      <bpmn:outgoing>flow_submitted")
+    xml = replaced(xml, '    <bpmn:userTask id="submit_application"',
+                   '    <bpmn:exclusiveGateway id="loop_gateway" name="是否重算" default="flow_on">\n'
+                   '      <bpmn:incoming>flow_scripted</bpmn:incoming>\n      <bpmn:outgoing>flow_again</bpmn:outgoing>\n'
+                   '      <bpmn:outgoing>flow_on</bpmn:outgoing>\n    </bpmn:exclusiveGateway>\n'
+                   '    <bpmn:userTask id="submit_application"')
+    _publish(owner, replaced(xml, "<bpmn:flowNodeRef>start_script</bpmn:flowNodeRef>",
+                             "<bpmn:flowNodeRef>start_script</bpmn:flowNodeRef>\n"
+                             "        <bpmn:flowNodeRef>loop_gateway</bpmn:flowNodeRef>"))
+    res = agency.post("/api/cases", json={"process": "registration"})
+    assert res.status_code == 422, res.get_data(as_text=True)
+    assert "累计运行超过时限（1秒）" in res.get_json()["message"]
+    _other_case_still_writable(other, before)

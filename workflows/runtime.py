@@ -19,7 +19,7 @@ from .context import StepContext, active
 from .engine import dump_workflow, load_workflow, new_workflow, ready_user_tasks, waiting_timers
 from .errors import Conflict, DomainError, EngineFailure, NotFound
 from .script_engine import SandboxViolation
-from .script_limits import ScriptLimitExceeded
+from .script_limits import ScriptLimitExceeded, end_step_limit, start_step_limit
 
 COUNTY_ROLES = {"county_official", "agency"}
 
@@ -155,9 +155,11 @@ class _Guard:
 
     def __enter__(self):
         self._cm.__enter__()
+        self._limit = start_step_limit()
         return self.step
 
     def __exit__(self, exc_type, exc, tb):
+        end_step_limit(self._limit)
         self._cm.__exit__(exc_type, exc, tb)
         if exc is None or isinstance(exc, DomainError) and not isinstance(exc, EngineFailure):
             return False

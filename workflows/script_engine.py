@@ -59,11 +59,11 @@ from .script_limits import (
     INPLACE_CHECKS,
     LIMIT_BUILTINS,
     LIMIT_GLOBALS,
-    LimitedTransformer,
     ScriptLimitExceeded,
     guard_method,
     limited,
 )
+from .script_policy import LimitedTransformer
 
 ServiceDispatcher = Callable[[Any, str, dict], dict]
 

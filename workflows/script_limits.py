@@ -1,6 +1,6 @@
 """Time and memory limits for diagram code, enforced inside the restricted engine (no settrace, no fork).
 
-`LimitedTransformer` (a RestrictedPython policy) puts a `_tick_()` at the top of every `while` body, every
+`script_policy.LimitedTransformer` (a RestrictedPython policy) puts a `_tick_()` at the top of every `while` body, every
 `def` and every `lambda`; `for` loops and comprehensions already go through `_getiter_`, which counts their
 items. `+ * ** << %` become `_add_` … calls that refuse, *before* computing, a sequence longer than
 `MAX_ITEMS` or an integer wider than `MAX_INT_BITS` (`'a'*10**10`, `10**10**10`); `range`, `bytes`, `pow`
@@ -12,15 +12,13 @@ from /proc every thousand iterations and before every large allocation (the firs
 BaseException so that `except Exception` in a script cannot swallow it, and it stays raised at every
 later tick; the engine turns it into `ScriptLimitExceeded` with a Chinese message naming the limit.
 """
-import ast
 import re
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from RestrictedPython.transformer import RestrictingNodeTransformer
-
 TIME_LIMIT = 2.0
+STEP_TIME_LIMIT = 10.0
 MAX_ITEMS = 5_000_000
 MAX_INT_BITS = 100_000
 MEMORY_LIMIT = 256 * 1024 * 1024
@@ -54,6 +52,10 @@ class Budget:
     def __init__(self, seconds: float, memory: int):
         self.seconds, self.memory = seconds, memory
         self.deadline = time.monotonic() + seconds
+        self.limit = f"脚本运行超过时限（{seconds:g}秒）"
+        step = _STEP_DEADLINE.get()
+        if step is not None and step < self.deadline:
+            self.deadline, self.limit = step, f"本步骤的脚本和条件累计运行超过时限（{STEP_TIME_LIMIT:g}秒）"
         self.base: int | None = None  # taken at the first check, before the first large allocation
         self.count = 0
         self.breach: str | None = None
@@ -68,7 +70,7 @@ class Budget:
         before, self.count = self.count, self.count + weight
         if weight > 1 or before & 15 == 15:
             if time.monotonic() > self.deadline:
-                self.fail(f"脚本运行超过时限（{self.seconds:g}秒）")
+                self.fail(self.limit)
             if before // _CHECK_EVERY != self.count // _CHECK_EVERY:
                 self.check_memory()
 
@@ -80,6 +82,20 @@ class Budget:
 
 
 _BUDGET: ContextVar[Budget | None] = ContextVar("script_budget", default=None)
+_STEP_DEADLINE: ContextVar[float | None] = ContextVar("step_deadline", default=None)
+
+
+def start_step_limit():
+    """Give every evaluation of one engine step a shared deadline (this also stops a loop through the diagram
+    itself, e.g. a script task and a gateway that always lead back); returns the token for `end_step_limit`."""
+    if _STEP_DEADLINE.get() is not None:
+        return None
+    return _STEP_DEADLINE.set(time.monotonic() + STEP_TIME_LIMIT)
+
+
+def end_step_limit(token) -> None:
+    if token is not None:
+        _STEP_DEADLINE.reset(token)
 
 
 @contextmanager
@@ -89,9 +105,10 @@ def limited(seconds: float | None = None, memory: int | None = None):
     if _BUDGET.get() is not None:
         yield
         return
-    token = _BUDGET.set(Budget(TIME_LIMIT if seconds is None else seconds,
-                               MEMORY_LIMIT if memory is None else memory))
+    budget = Budget(TIME_LIMIT if seconds is None else seconds, MEMORY_LIMIT if memory is None else memory)
+    token = _BUDGET.set(budget)
     try:
+        budget.tick(2)  # a step whose shared deadline has passed stops at its next condition or script
         yield
     except _Breach as err:
         raise ScriptLimitExceeded(f"{err.args[0]}，本步骤未生效") from None
@@ -109,18 +126,24 @@ def _tick() -> None:
         budget.tick()
 
 
+def _fail(message: str):
+    budget = _BUDGET.get()
+    if budget is None:
+        raise ScriptLimitExceeded(f"{message}，本步骤未生效")
+    budget.fail(message)
+
+
 def _size(n: int) -> None:
     """Refuse a sequence of n items before it is built; large ones also trigger a memory check."""
     if n > MAX_ITEMS:
-        budget = _BUDGET.get() or Budget(TIME_LIMIT, MEMORY_LIMIT)
-        budget.fail(f"脚本生成的数据过大（{n} 个元素，上限 {MAX_ITEMS}）")
+        _fail(f"脚本生成的数据过大（{n} 个元素，上限 {MAX_ITEMS}）")
     if n >= _BIG and (budget := _BUDGET.get()) is not None:
         budget.check_memory()
 
 
 def _bits(n: int) -> None:
     if n > MAX_INT_BITS:
-        (_BUDGET.get() or Budget(TIME_LIMIT, MEMORY_LIMIT)).fail(f"脚本计算的整数过大（约 {n} 位二进制，上限 {MAX_INT_BITS}）")
+        _fail(f"脚本计算的整数过大（约 {n} 位二进制，上限 {MAX_INT_BITS}）")
 
 
 def guarded_getiter(ob):
@@ -173,7 +196,7 @@ def check_mod(a, b) -> None:
         for m in _WIDTH.finditer(text):
             for width in m.groups():
                 if width == "*" or (width and int(width) > 10_000):
-                    _size(MAX_ITEMS + 1)
+                    _fail("脚本中 % 格式的宽度过大或由变量决定")
 
 
 def guarded_add(a, b):
@@ -259,33 +282,3 @@ def guard_method(obj, name: str, value):
 LIMIT_GLOBALS = {"_tick_": _tick, "_getiter_": guarded_getiter, "_add_": guarded_add, "_mul_": guarded_mul,
                  "_pow_": guarded_pow, "_lshift_": guarded_lshift, "_mod_": guarded_mod}
 LIMIT_BUILTINS = {"range": guarded_range, "bytes": guarded_bytes, "pow": guarded_pow}
-_BINOPS = {ast.Add: "_add_", ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Mod: "_mod_"}
-
-
-def _call(name: str, node, *args) -> ast.Call:
-    call = ast.Call(func=ast.Name(name, ast.Load()), args=list(args), keywords=[])
-    return ast.fix_missing_locations(ast.copy_location(call, node))
-
-
-class LimitedTransformer(RestrictingNodeTransformer):
-    """RestrictedPython's policy plus ticks in loops and functions and size-checked operators."""
-
-    def visit_While(self, node):
-        node = super().visit_While(node)
-        node.body.insert(0, ast.copy_location(ast.Expr(_call("_tick_", node)), node))
-        return node
-
-    def visit_FunctionDef(self, node):
-        node = super().visit_FunctionDef(node)
-        node.body.insert(0, ast.copy_location(ast.Expr(_call("_tick_", node)), node))
-        return node
-
-    def visit_Lambda(self, node):
-        node = super().visit_Lambda(node)
-        node.body = ast.copy_location(ast.BoolOp(op=ast.Or(), values=[_call("_tick_", node), node.body]), node)
-        return node
-
-    def visit_BinOp(self, node):
-        node = super().visit_BinOp(node)
-        name = _BINOPS.get(type(node.op))
-        return _call(name, node, node.left, node.right) if name else node
