@@ -218,8 +218,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def record_engine_failure(case_id: int | None, message: str, actor=None) -> None:
-    """After the rollback of a failed step, note the error on the case (if its row still exists) and in the
-    audit trail, committed on its own; it never raises, so the error answer is always the engine's."""
+    """Note a rolled-back failure on the case (if its row survives) and in the audit trail; commits, never raises."""
     try:
         exists = case_id is not None and db.session.get(Case, case_id) is not None
         if exists:
@@ -254,7 +253,8 @@ def start_workflow_case(actor, version: ProcessVersion, *, title: str, variables
             wf.do_engine_steps()
     except EngineFailure as err:
         err.case_id = None  # the case row goes with the rollback; the failure is recorded without it
-        err.message = f"案件未能发起：{err.message.removeprefix('流程执行出错，案件未作任何改动：')}"
+        reason = err.message.removeprefix("流程执行出错，案件未作任何改动：")
+        err.message = f"案件未能发起（{version.title}，第 {version.version} 版）：{reason}"
         err.args = (err.message,)
         raise
     audit.record("case_started", actor=actor, case_id=case.id,

@@ -86,8 +86,7 @@ _STEP_DEADLINE: ContextVar[float | None] = ContextVar("step_deadline", default=N
 
 
 def start_step_limit():
-    """Give every evaluation of one engine step a shared deadline (this also stops a loop through the diagram
-    itself, e.g. a script task and a gateway that always lead back); returns the token for `end_step_limit`."""
+    """A deadline shared by every evaluation of one engine step (stops loops through the diagram itself)."""
     if _STEP_DEADLINE.get() is not None:
         return None
     return _STEP_DEADLINE.set(time.monotonic() + STEP_TIME_LIMIT)
@@ -100,8 +99,7 @@ def end_step_limit(token) -> None:
 
 @contextmanager
 def limited(seconds: float | None = None, memory: int | None = None):
-    """Run one top-level evaluation under a fresh Budget (nested ones share it); breaches leave as
-    ScriptLimitExceeded, as does a recursion that hits Python's limit."""
+    """Run one evaluation under a fresh Budget (nested ones share it); breaches leave as ScriptLimitExceeded."""
     if _BUDGET.get() is not None:
         yield
         return
@@ -147,8 +145,7 @@ def _bits(n: int) -> None:
 
 
 def guarded_getiter(ob):
-    """`_getiter_`: a short tuple, dict, set, str or range is one weighted tick; anything else ticks per item
-    (the start of every inner loop ticks, so nested short loops are still bounded by the deadline)."""
+    """`_getiter_`: a short tuple, dict, set, str or range is one weighted tick, anything else ticks per item."""
     if type(ob) in _SHORT and len(ob) <= _SHORT_LEN:
         budget = _BUDGET.get()
         if budget is not None:
