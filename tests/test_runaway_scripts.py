@@ -133,8 +133,10 @@ def test_gateway_with_no_true_condition_at_start_is_422_on_api_and_web(api_as, c
     assert page.status_code == 422
     html = page.get_data(as_text=True)
     assert "出口条件都不成立" in html and 'role="alert"' in html and "发起" in html
+    form = client.get("/cases/new?process=registration")  # the start page starts the case to show its form
+    assert form.status_code == 422 and "出口条件都不成立" in form.get_data(as_text=True)
     assert db.session.query(Case).count() == 0
-    assert len(_start_failures()) == 2
+    assert len(_start_failures()) == 3
 
 
 def test_name_the_engine_lacks_at_start_is_422_on_api_and_web(api_as, client, monkeypatch):
