@@ -129,3 +129,39 @@ def test_valid_decision_table_is_saved_with_the_draft(api_as):
     assert res.get_json()["problems"] == []
     draft = owner.get(f"{DRAFTS}/{res.get_json()['id']}").get_json()
     assert "grade" in draft["dmn"] and "BPMNShape" in draft["xml"]
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    ("while True:\n    pass", "while 循环的条件恒为真"),
+    ("while 1:\n    for row in range(3):\n        break", "while 循环的条件恒为真"),
+    ('outcome = f"{1:>1000000000}"', "格式宽度过大"),
+    ("outcome = datetime.now()", "不存在的名称“datetime”"),
+    ("import_time = json.dumps({})", "不存在的名称“json”"),
+])
+def test_runaway_loop_and_missing_module_in_a_script_are_reported_on_the_task(api_as, code, words):
+    """Issues 10/13: an endless loop, a huge format width or a module the engine lacks block publishing."""
+    owner = api_as("process_owner")
+    xml = replaced(REGISTRATION, '<bpmn:script>outcome = "approved"</bpmn:script>',
+                   f"<bpmn:script>{escape(code)}</bpmn:script>")
+    found = problems(owner, xml)
+    assert reported(found, "mark_approved", words), found
+
+
+def test_module_name_assigned_by_the_script_itself_is_not_reported(api_as):
+    """A script may call its own variable `json` or `datetime`; only names read but never set are reported."""
+    owner = api_as("process_owner")
+    xml = replaced(REGISTRATION, '<bpmn:script>outcome = "approved"</bpmn:script>',
+                   '<bpmn:script>json = "approved"\noutcome = json</bpmn:script>')
+    assert problems(owner, xml) == []
+
+
+def test_gateway_whose_conditions_are_all_false_literals_is_reported(api_as):
+    """Issue 13: no default flow and every condition a false literal → the case could never leave the gateway."""
+    owner = api_as("process_owner")
+    xml = replaced(REGISTRATION, 'name="审核意见" default="flow_return"', 'name="审核意见"')
+    xml = replaced(xml, 'targetRef="set_correction_deadline" />', 'targetRef="set_correction_deadline">'
+                   "<bpmn:conditionExpression>0</bpmn:conditionExpression></bpmn:sequenceFlow>")
+    for cond in ('decision == "approve"', 'decision == "reject"'):
+        xml = replaced(xml, cond, "False")
+    found = problems(owner, xml)
+    assert reported(found, "decision_gateway", "所有出口的条件恒为假"), found

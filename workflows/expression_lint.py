@@ -54,6 +54,40 @@ def _identifiers(node: ast.AST) -> list[str]:
     return []
 
 
+def _exits(body: list[ast.stmt]) -> bool:
+    """Whether a loop body can leave the loop: a break of this loop, a return or a raise."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Break, ast.Return, ast.Raise)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.For, ast.While, ast.AsyncFor)):
+            stack.extend(node.orelse)  # a break inside a nested loop only leaves that loop
+            stack.extend(n for n in ast.walk(ast.Module(body=node.body, type_ignores=[]))
+                         if isinstance(n, (ast.Return, ast.Raise)))
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _runaway(node: ast.AST) -> str | None:
+    """Constructs that obviously never finish or build unbounded text: `while True` without a way out,
+    and f-string format specs that are computed or wider than 4 digits."""
+    if isinstance(node, ast.While) and isinstance(node.test, ast.Constant) and node.test.value \
+            and not _exits(node.body):
+        return "while 循环的条件恒为真且循环体内没有 break/return/raise，会一直运行下去"
+    if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+        parts = getattr(node.format_spec, "values", [])
+        if any(not isinstance(p, ast.Constant) for p in parts):
+            return "f-string 的格式说明中不允许嵌套表达式"
+        digits = "".join(str(p.value) for p in parts)
+        if any(len(run) > 4 for run in "".join(c if c.isdigit() else " " for c in digits).split()):
+            return "f-string 的格式宽度过大（不超过 4 位数）"
+    return None
+
+
 def _node_problems(node: ast.AST) -> list[str]:
     """The lint messages for one AST node."""
     line = getattr(node, "lineno", None)
@@ -71,6 +105,9 @@ def _node_problems(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
         hint = "，请改用 f-string" if node.attr in ("format", "format_map") else ""
         found.append(f"{where}不允许访问属性“{node.attr}”{hint}")
+    runaway = _runaway(node)
+    if runaway:
+        found.append(where + runaway)
     return found
 
 

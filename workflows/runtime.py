@@ -20,6 +20,8 @@ from .engine import dump_workflow, load_workflow, new_workflow, ready_user_tasks
 from .errors import Conflict, DomainError, EngineFailure, NotFound
 from .notify import notify_case_closed, notify_new_tasks
 from .numbering import assign_number
+from .script_engine import SandboxViolation
+from .script_limits import ScriptLimitExceeded, end_step_limit, start_step_limit
 from .service_levels import service_deadline
 
 COUNTY_ROLES = {"county_official", "agency"}
@@ -161,9 +163,11 @@ class _Guard:
 
     def __enter__(self):
         self._cm.__enter__()
+        self._limit = start_step_limit()
         return self.step
 
     def __exit__(self, exc_type, exc, tb):
+        end_step_limit(self._limit)
         self._cm.__exit__(exc_type, exc, tb)
         if exc is None or isinstance(exc, DomainError) and not isinstance(exc, EngineFailure):
             return False
@@ -178,21 +182,61 @@ class _Guard:
         return False
 
 
-def _describe(exc: BaseException) -> str:
+def _where(exc: BaseException) -> str:
+    """The element an engine error happened on, e.g. 环节“审核”（review）."""
     task = getattr(exc, "task", None)
-    where = f"（环节 {task.task_spec.bpmn_id}）" if task is not None else ""
-    inner = exc.__cause__ or exc
+    spec = task.task_spec if task is not None else getattr(exc, "task_spec", None)
+    if spec is None:
+        return ""
+    name = getattr(spec, "bpmn_name", None)
+    bpmn_id = getattr(spec, "bpmn_id", None) or getattr(spec, "name", "")
+    return f"（环节“{name}”，{bpmn_id}）" if name else f"（环节 {bpmn_id}）"
+
+
+def _python_error(inner: BaseException) -> str | None:
+    """A Chinese sentence for the Python errors diagram code typically makes."""
+    detail = str(inner)[:200]
+    if isinstance(inner, NameError):
+        name = getattr(inner, "name", None) or detail
+        return f"脚本或条件使用了未定义的名称“{name}”（流程脚本中没有这个变量，也不能导入模块）"
+    if isinstance(inner, KeyError):
+        return f"脚本或条件读取的数据项 {detail} 不存在"
+    if isinstance(inner, ZeroDivisionError):
+        return "脚本或条件中出现了除以零"
+    if isinstance(inner, SyntaxError):
+        return f"脚本或条件第 {inner.lineno} 行有语法错误"
+    kinds = {TypeError: "数据类型不符", ValueError: "数值不合法", AttributeError: "访问了不存在的属性"}
+    for kind, words in kinds.items():
+        if isinstance(inner, kind):
+            return f"脚本或条件出错（{words}）：{detail}"
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    where = _where(exc)
+    inner = exc.__cause__ or getattr(exc, "exception", None) or exc
     if isinstance(inner, DomainError):
         return inner.message + where
-    return f"{type(exc).__name__}: {str(exc)[:300]}{where}"
+    if isinstance(inner, (SandboxViolation, ScriptLimitExceeded)):
+        return f"{inner}{where}"
+    if isinstance(exc, WorkflowException) and str(exc).startswith("No conditions satisfied"):
+        return f"排他或包容网关的所有出口条件都不成立，且没有默认出口，案件无法继续{where}"
+    sentence = _python_error(inner)
+    return (sentence or f"{type(exc).__name__}: {str(exc)[:300]}") + where
 
 
 def record_engine_failure(case_id: int | None, message: str, actor=None) -> None:
-    """After the rollback of a failed step, note the error on the case and in the audit trail."""
-    if case_id is None:
-        return
-    db.session.execute(update(Case).where(Case.id == case_id).values(last_error=message))
-    audit.record("engine_error", actor=actor, case_id=case_id, detail={"message": message})
+    """Note a rolled-back failure on the case (if its row survives) and in the audit trail; commits, never raises."""
+    try:
+        exists = case_id is not None and db.session.get(Case, case_id) is not None
+        if exists:
+            db.session.execute(update(Case).where(Case.id == case_id).values(last_error=message))
+        detail = {"message": message} if exists or case_id is None else {"message": message, "rolled_back": True}
+        audit.record("engine_error", actor=actor, case_id=case_id if exists else None, detail=detail)
+        db.session.commit()
+    except Exception:  # recording must not turn the 422 into a 500
+        db.session.rollback()
+        current_app.logger.exception("could not record engine failure: %s", message)
 
 
 def start_workflow_case(actor, version: ProcessVersion, *, title: str, variables: dict | None = None,
@@ -210,11 +254,18 @@ def start_workflow_case(actor, version: ProcessVersion, *, title: str, variables
     assign_number(case)
     wf = new_workflow(version)
     step = CaseStep(case, actor, wf=wf)
-    with step.running():
-        for t in wf.get_tasks(state=TaskState.READY):
-            t.data.update(json.loads(json.dumps(variables or {})))
-            t.data.setdefault("case_id", case.id)
-        wf.do_engine_steps()
+    try:
+        with step.running():
+            for t in wf.get_tasks(state=TaskState.READY):
+                t.data.update(json.loads(json.dumps(variables or {})))
+                t.data.setdefault("case_id", case.id)
+            wf.do_engine_steps()
+    except EngineFailure as err:
+        err.case_id = None  # the case row goes with the rollback; the failure is recorded without it
+        reason = err.message.removeprefix("流程执行出错，案件未作任何改动：")
+        err.message = f"案件未能发起（{version.title}，第 {version.version} 版）：{reason}"
+        err.args = (err.message,)
+        raise
     audit.record("case_started", actor=actor, case_id=case.id,
                  detail={"process": version.process_key, "version": version.version, "title": title})
     return step

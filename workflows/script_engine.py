@@ -42,7 +42,7 @@ from types import ModuleType
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Eval import default_guarded_getitem
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
@@ -55,6 +55,15 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .expression_lint import FORBIDDEN_ATTRIBUTES, lint_expression
+from .script_limits import (
+    INPLACE_CHECKS,
+    LIMIT_BUILTINS,
+    LIMIT_GLOBALS,
+    ScriptLimitExceeded,
+    guard_method,
+    limited,
+)
+from .script_policy import LimitedTransformer
 
 ServiceDispatcher = Callable[[Any, str, dict], dict]
 
@@ -91,17 +100,18 @@ _RAISE = raise_  # missing attributes raise AttributeError, as in plain Python
 
 def _inplacevar(op: str, x, y):
     """`x op= y` for the augmented assignments RestrictedPython rewrites."""
-    try:
-        return _INPLACE[op](x, y)
-    except KeyError:
-        raise SandboxViolation(f"不支持的复合赋值 {op}") from None
+    if op not in _INPLACE:
+        raise SandboxViolation(f"不支持的复合赋值 {op}")
+    if op in INPLACE_CHECKS:
+        INPLACE_CHECKS[op](x, y)
+    return _INPLACE[op](x, y)
 
 
 def _getattr(obj, name: str, default=_RAISE):
     """Attribute access for restricted code: sandbox names refused, else RestrictedPython's safer_getattr."""
     if not isinstance(name, str) or name.startswith("_") or name in FORBIDDEN_ATTRIBUTES:
         raise SandboxViolation(f"安全沙箱拒绝访问属性“{name}”")
-    return safer_getattr(obj, name, default)
+    return guard_method(obj, name, safer_getattr(obj, name, default))
 
 
 def _apply(func, *args, **kwargs):
@@ -113,12 +123,13 @@ def restricted_globals() -> dict:
     """The globals every restricted evaluation starts from (guards, builtins, helpers; no modules)."""
     builtins = {k: v for k, v in safe_builtins.items() if k not in _REMOVED_BUILTINS}
     builtins.update({f.__name__: f for f in _EXTRA_BUILTINS})
+    builtins.update(LIMIT_BUILTINS)
     return {
         "__builtins__": builtins,
-        "_getattr_": _getattr, "_getitem_": default_guarded_getitem, "_getiter_": default_guarded_getiter,
+        "_getattr_": _getattr, "_getitem_": default_guarded_getitem, "_getiter_": LIMIT_GLOBALS["_getiter_"],
         "_write_": full_write_guard, "_inplacevar_": _inplacevar, "_apply_": _apply,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_unpack_sequence_": guarded_unpack_sequence,
-        "iso_date": iso_date,
+        "iso_date": iso_date, **LIMIT_GLOBALS,
     }
 
 
@@ -131,7 +142,8 @@ def restricted_code(source: str, mode: str):
     problems = lint_expression(source, mode)
     if problems:
         raise SandboxViolation("安全沙箱拒绝执行：" + "；".join(problems))
-    result = compile_restricted_eval(source) if mode == "eval" else compile_restricted_exec(source)
+    compile_ = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    result = compile_(source, policy=LimitedTransformer)
     if result.errors or result.code is None:
         raise SandboxViolation("安全沙箱拒绝执行：" + "；".join(result.errors))
     return result.code
@@ -185,7 +197,9 @@ class RestrictedEnvironment(TaskDataEnvironment):
         scope.update({k: v for k, v in (external_context or {}).items() if not k.startswith("_")})
         scope.update({k: v for k, v in context.items() if not k.startswith("_")})
         scope.update({k: v for k, v in self.globals.items() if k.startswith("_")})
-        return to_json_native(eval(code, scope), "表达式结果")
+        with limited():
+            result = eval(code, scope)
+        return to_json_native(result, "表达式结果")
 
     def execute(self, script, context, external_context=None):
         """Run a restricted script on the task data, then scrub it back to JSON-native values."""
@@ -194,7 +208,8 @@ class RestrictedEnvironment(TaskDataEnvironment):
         context.update(external_context or {})
         context.update(self.globals)
         try:
-            exec(code, context)  # noqa: S102 - restricted-compiled code with guarded globals only
+            with limited():
+                exec(code, context)  # noqa: S102 - restricted-compiled code with guarded globals only
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
         for key in list(context):
@@ -227,6 +242,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
         except SpiffWorkflowException as se:
             se.add_note(f"Error evaluating expression '{expression}'")
             raise
+        except ScriptLimitExceeded as err:
+            raise WorkflowTaskException(str(err), task=task, exception=err) from err
         except SandboxViolation as err:
             raise WorkflowTaskException(f"{err}（表达式 '{expression}'）", task=task, exception=err) from err
         except Exception as err:
@@ -237,7 +254,7 @@ class RestrictedScriptEngine(PythonScriptEngine):
         """Execute a script for a task; sandbox refusals are reported as such."""
         try:
             return self.environment.execute(script, task.data, external_context or {})
-        except SandboxViolation as err:
+        except (SandboxViolation, ScriptLimitExceeded) as err:
             raise WorkflowTaskException(str(err), task=task, exception=err) from err
         except SpiffWorkflowException as err:
             self.create_task_exec_exception(task, script, err)  # notes the line on err itself

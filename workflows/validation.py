@@ -14,6 +14,7 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from . import diagram_checks as checks
+from . import script_checks
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 
@@ -173,7 +174,8 @@ def validate_bpmn(xml: bytes, *, roles: set[str], forms: set[str], services: set
         for found in (checks.check_duplicate_ids(process), checks.check_structure(process),
                       checks.check_lanes(process, roles),
                       checks.check_tasks(process, forms, services, decisions),
-                      checks.check_expressions(process), checks.check_timers(process)):
+                      checks.check_expressions(process), checks.check_timers(process),
+                      script_checks.check_script_names(process), script_checks.check_dead_gateways(process)):
             problems.extend(Problem(el_id, msg) for el_id, msg in found)
     if messages is not None:
         problems.extend(Problem(el_id, msg) for el_id, msg in checks.check_messages(root, messages))

@@ -12,9 +12,10 @@ from views.tx import commits
 from workflows.access import can_complete
 from workflows.cases import can_withdraw, start_case, withdraw_case
 from workflows.documents import readable_document
-from workflows.errors import InvalidInput
+from workflows.errors import EngineFailure, InvalidInput
 from workflows.forms import form_for
 from workflows.queries import case_documents, case_history, case_open_tasks, list_cases, visible_case
+from workflows.runtime import record_engine_failure
 from workflows.tasks import complete_task
 
 from . import web
@@ -61,6 +62,8 @@ def new_case():
     except InvalidInput as err:
         db.session.rollback()
         return _start_page(process, form_values(_first_fields(process)), err.errors, 422)
+    except EngineFailure as err:
+        return _engine_failed(process, err)
     except Exception:
         db.session.rollback()
         raise
@@ -94,10 +97,21 @@ def _title_by_agency(case: Case) -> None:
         case.title = f"{agency.name} {case.title}"
 
 
+def _engine_failed(process: str, err: EngineFailure):
+    """The start page again with the engine's reason (422); the failure is kept in the audit trail."""
+    db.session.rollback()
+    record_engine_failure(err.case_id, err.message, current_user)
+    return render_template("start.html", info=PROCESSES[process], task=None, fields=[], values={},
+                           errors={"process": [err.message]}), 422
+
+
 def _start_page(process: str, values: dict | None, errors: dict, status: int = 200):
     """Render the starter's first form from a case started in a transaction that is always rolled back."""
     try:
-        case = start_case(current_user, process)
+        try:
+            case = start_case(current_user, process)
+        except EngineFailure as err:
+            return _engine_failed(process, err)
         db.session.flush()
         mine = [t for t, _, _ in case_open_tasks(case.id) if can_complete(current_user, t)]
         if not mine or _has_uploads(mine[0].form_key):
