@@ -1,9 +1,11 @@
 """Issue 10 · the audit chain under load: one consistent read, and a head anchored outside the database."""
 import threading
 
+import pytest
 from sqlalchemy import text
 
 from models import AuditEvent, AuditHead, db
+from tests.conftest import PG_URL
 from workflows.audit_anchor import anchor_path, read_anchor
 
 
@@ -97,6 +99,7 @@ def test_rewritten_history_with_recomputed_hashes_differs_from_the_anchor(api_as
     assert result.exit_code == 1 and "与链头锚点记录的哈希不符" in result.output
 
 
+@pytest.mark.skipif(PG_URL is not None, reason="a PostgreSQL timestamp column cannot hold a malformed value")
 def test_malformed_timestamp_is_reported_not_a_traceback(api_as, app):
     """Issue 10: an unreadable `at` crashed verify with a traceback; now the event is named everywhere."""
     _some_history(api_as)
