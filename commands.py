@@ -63,7 +63,8 @@ def init_commands(app: Flask) -> None:
         if report.ok:
             click.echo(f"audit chain OK: {report.checked} events")
             return
-        click.echo(f"audit chain BROKEN at event {report.first_bad_seq}: {report.reason}", err=True)
+        where = f" at event {report.first_bad_seq}" if report.first_bad_seq else ""
+        click.echo(f"audit chain BROKEN{where}: {report.reason}", err=True)
         sys.exit(1)
 
     app.cli.add_command(audit_cli)

@@ -17,7 +17,10 @@ from workflows.queries import case_open_tasks
 from workflows.tasks import complete_task
 
 DEMO_PASSWORD = "anfu-demo-2026"
-DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>> endobj\nxref\n0 4\n0000000000 65535 f \n"
+            b"0000000009 00000 n \n0000000053 00000 n \n0000000103 00000 n \ntrailer<</Size 4/Root 1 0 R>>\n"
+            b"startxref\n167\n%%EOF\n")
 AGENCIES = [  # (name, what the county reviewer did, index of its county among the demo reviewers)
     ("晋城市安泰安全技术服务有限公司", "approve", 0),
     ("山西晋安检测检验有限公司", "approve", 1),

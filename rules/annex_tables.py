@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
 
+from .spreadsheet import append_row
+
 ANNEXES = {
     "annex2": {"title": "附件2 法定评价项目和报告清单", "source": "[LY22] 四(一)、附件2",
                "columns": ["项目名称", "项目时间", "报告评审时间", "评审机关", "生产经营单位", "所属行业", "所在县区",
@@ -23,7 +25,7 @@ def template_xlsx(annex: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = spec["title"][:31]
-    ws.append(["序号", *spec["columns"]])
+    append_row(ws, ["序号", *spec["columns"]])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -32,7 +32,8 @@ def _template_db(tmp_path_factory):
             db.engine.dispose()  # else its pooled connection is garbage-collected open mid-run (ResourceWarning)
         return None
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True, "SECRET_KEY": "t"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True, "SECRET_KEY": "t",
+                      "AUDIT_HEAD_PATH": str(path.parent / "audit-head.log")})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -67,7 +68,7 @@ def make_app(tmp_path: Path, template, **overrides):
         shutil.copy(template, target)
         uri = f"sqlite:///{target}"
     config = {"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "SECRET_KEY": "test-secret",
-              "WTF_CSRF_ENABLED": False}
+              "WTF_CSRF_ENABLED": False, "AUDIT_HEAD_PATH": str(tmp_path / "audit-head.log")}
     config.update(overrides)
     app = create_app(config)
     app.test_client_class = FreshContextClient

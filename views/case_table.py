@@ -4,6 +4,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from rules.spreadsheet import append_row
+
 from .filters import OUTCOMES, STATUS, fmt_datetime
 
 COLUMNS: list[tuple[str, object]] = [
@@ -32,11 +34,11 @@ def workbook(rows, title: str = "案件查询结果") -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append(HEADERS)
+    append_row(ws, HEADERS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for values in table_rows(rows):
-        ws.append(values)
+        append_row(ws, values)
     for col, width in zip("ABCDEFGHIJK", (10, 40, 18, 6, 36, 22, 10, 8, 12, 18, 18), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"

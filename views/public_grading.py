@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from openpyxl import Workbook
 
 from models import GradingRound, db
+from rules.spreadsheet import append_row
 from workflows.errors import Conflict, InvalidInput, NotFound
 from workflows.grading import file_objection, final_list, in_publicity, scheme_notes
 
@@ -59,9 +60,9 @@ def final_xlsx(round_id: int):
     wb = Workbook()
     ws = wb.active
     ws.title = "最终名单"
-    ws.append(FINAL_COLUMNS[:-1] + [scheme_notes(rnd.scheme)["grade_label"]])
+    append_row(ws, FINAL_COLUMNS[:-1] + [scheme_notes(rnd.scheme)["grade_label"]])
     for n, e in enumerate(final_list(round_id), start=1):
-        ws.append([n, e.agency.name, e.agency.credit_code, e.final_score, e.grade])
+        append_row(ws, [n, e.agency.name, e.agency.credit_code, e.final_score, e.grade])
     out = io.BytesIO()
     wb.save(out)
     return send_file(io.BytesIO(out.getvalue()), as_attachment=True, download_name=f"{rnd.title}结果.xlsx",

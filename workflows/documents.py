@@ -10,6 +10,7 @@ from models import Document, db
 from . import audit, clock, guards
 from .access import can_see_case
 from .errors import InvalidInput, NotAllowed
+from .file_checks import structure_problem
 
 ALLOWED = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 KIND_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
@@ -30,7 +31,7 @@ def upload_document(user, case, *, filename: str, content: bytes, kind: str) -> 
 
 
 def content_errors(content: bytes, kind: str) -> dict:
-    """Problems of an upload judged by its content: type (PDF/JPEG/PNG), size (≤ 20 MB), a kind given."""
+    """Problems of an upload judged by its content: type parsed as claimed (PDF/JPEG/PNG), ≤ 20 MB, a kind."""
     errors = {}
     if not kind or not re.match(KIND_PATTERN, kind):
         errors["kind"] = ["请注明材料类别（kind）"]
@@ -42,6 +43,8 @@ def content_errors(content: bytes, kind: str) -> dict:
         guess = filetype.guess(content)
         if guess is None or guess.mime not in ALLOWED:
             errors["file"] = ["只接受 PDF、JPEG、PNG 文件（按文件内容判断）"]
+        elif problem := structure_problem(content, guess.mime):
+            errors["file"] = [problem]
     return errors
 
 

@@ -6,7 +6,7 @@ from freezegun import freeze_time
 
 from models import GradingEntry, Objection, OpenTask, db
 from tests.browser.conftest import login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, PDF
 from tests.grading_factories import LINYI, self_payload
 
 pytestmark = pytest.mark.browser
@@ -83,7 +83,7 @@ def test_public_publicity_page_with_an_objection_filed(live_app, page, tmp_path)
         page.wait_for_selector("h1:has-text('评定结果公示')")
         assert "临沂浏览器评定测试有限公司" in page.inner_text("table") and "24:00" in page.inner_text("table")
         evidence = tmp_path / "证据.pdf"
-        evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        evidence.write_bytes(PDF)
         page.fill("#text", "该机构部分项目负责人未到现场")
         page.set_input_files("#file", str(evidence))
         page.click("button:has-text('提交异议')")

@@ -1,9 +1,8 @@
 """Document endpoints: upload to a case (multipart `file`, `kind`), download with access checks."""
-import io
-
-from flask import request, send_file
+from flask import request
 
 from models import Case, Document, db
+from views.downloads import document_response
 from views.tx import commits
 from workflows.documents import readable_document, upload_document
 from workflows.queries import visible_case
@@ -50,5 +49,4 @@ def get_document(doc_id: int):
     doc = db.session.get(Document, doc_id)
     case = db.session.get(Case, doc.case_id) if doc else None
     doc = readable_document(user, doc, case)
-    return send_file(io.BytesIO(doc.content), mimetype=doc.content_type, as_attachment=True,
-                     download_name=doc.filename)
+    return document_response(doc)

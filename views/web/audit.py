@@ -5,9 +5,8 @@ from flask import render_template, request, send_file
 from flask_login import current_user, login_required
 
 from handlers import PROCESSES
-from models import AuditEvent, db
 from views.case_table import HEADERS, table_rows, workbook
-from workflows.audit import verify_chain
+from workflows.audit import event_row, verify_chain
 from workflows.auditing import PER_PAGE, STATUSES, CaseQuery, parse_case_query, require_auditor, search_cases
 from workflows.case_story import case_diagram, case_story, field_labels
 from workflows.errors import InvalidInput
@@ -64,5 +63,5 @@ def audit_integrity():
     """Recompute the whole audit chain and name the first altered or missing event."""
     require_auditor(current_user)
     report = verify_chain()
-    broken = db.session.get(AuditEvent, report.first_bad_seq) if report.first_bad_seq else None
+    broken = event_row(report.first_bad_seq) if report.first_bad_seq else None
     return render_template("audit/integrity.html", report=report, broken=broken)

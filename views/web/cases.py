@@ -1,12 +1,12 @@
 """Case pages: my cases, one case with its timeline, starting a case, document download."""
-import io
 import json
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from handlers import PROCESSES
 from models import Case, Document, db
+from views.downloads import document_response
 from views.forms import case_data, form_fields, form_values, prefill_for
 from views.tx import commits
 from workflows.access import can_complete
@@ -158,8 +158,7 @@ def download(doc_id: int):
     """Download a document of a case I may see."""
     doc = db.session.get(Document, doc_id)
     doc = readable_document(current_user, doc, db.session.get(Case, doc.case_id) if doc else None)
-    return send_file(io.BytesIO(doc.content), mimetype=doc.content_type, as_attachment=True,
-                     download_name=doc.filename)
+    return document_response(doc)
 
 
 @web.post("/cases/<int:case_id>/withdraw")

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from models import Agency, GradingRound, db
+from rules.spreadsheet import append_row
 from views.tx import commits
 from workflows.errors import InvalidInput, NotAllowed, NotFound
 from workflows.grading import PANEL_MODES, entries, open_round, publish_final_list
@@ -92,10 +93,10 @@ def grading_round_xlsx(round_id: int):
     wb = Workbook()
     ws = wb.active
     ws.title = "评定情况"
-    ws.append(COLUMNS)
+    append_row(ws, COLUMNS)
     from views.filters import deadline_end
     for e in entries(round_id):
-        ws.append([e.agency.name, e.agency.credit_code, PHASES[e.phase], e.self_score, e.final_score, e.grade or "",
+        append_row(ws, [e.agency.name, e.agency.credit_code, PHASES[e.phase], e.self_score, e.final_score, e.grade or "",
                    deadline_end(e.publicity_until) if e.publicity_until else ""])
     out = io.BytesIO()
     wb.save(out)
