@@ -1,5 +1,6 @@
 """Request hardening (等保 2.0): server-side sessions, CSRF on cookie-authenticated API writes, security
 headers, per-IP and per-account rate limits, safe redirects and 405 answers."""
+import math
 import threading
 from collections import defaultdict, deque
 from urllib.parse import urlsplit
@@ -51,7 +52,7 @@ class RateLimiter:
             while window and window[0] <= now - seconds:
                 window.popleft()
             if len(window) >= limit:
-                return int(window[0] + seconds - now) + 1
+                return max(1, math.ceil(window[0] + seconds - now))
             window.append(now)
             return 0
 
