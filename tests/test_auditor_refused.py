@@ -6,6 +6,7 @@ from tests.factories import PASSWORD, PDF
 from tests.test_registration import COUNTY, review_task, submit
 
 NOT_ACTIONS = {"web.login", "web.logout", "api.create_token",  # signing in and out acts on no case
+               "web.logout_everywhere", "api.delete_current_token",  # nor does ending one's own access
                "public_grading.objection"}  # a public form anyone may use, without logging in
 API_ACTIONS = {"api.post_case", "api.post_claim", "api.post_unclaim", "api.post_reassign", "api.post_complete",
                "api.post_document"}
