@@ -6,6 +6,7 @@ from collections import defaultdict, deque
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, session
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import MethodNotAllowed
 
 from models import db
@@ -72,7 +73,10 @@ def login_checked(username: str, password: str):
     try:
         return authenticate(username, password)
     except NotAuthenticated:
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:  # a concurrent failure for the same unknown name created its lock row first
+            db.session.rollback()
         raise
 
 
