@@ -6,6 +6,7 @@ from collections import defaultdict, deque
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, session
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import MethodNotAllowed
 
@@ -21,8 +22,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "frame-ancestors 'none'")
 # Endpoints that take a password: limited per client IP and per account name.
 LOGIN_ENDPOINTS = {"web.login", "api.create_token"}
-# Every POST on the public (not logged-in) blueprints: objections, complaints … limited per client IP.
-PUBLIC_BLUEPRINTS = {"public", "public_grading"}
+# Every POST on the public blueprints (objections, complaints …), and any POST without a login, is limited
+# per client IP and endpoint.
+PUBLIC_PREFIX = "public"
 
 
 class TooManyRequests(DomainError):
@@ -98,7 +100,7 @@ def _rate_limit():
         limit, seconds = current_app.config["RATE_LIMIT_LOGIN"]
         keys = [f"login-ip:{request.remote_addr}", f"login-user:{_account_name().strip()[:64]}"]
         per_account = current_app.config["RATE_LIMIT_LOGIN_ACCOUNT"]
-    elif request.blueprint in PUBLIC_BLUEPRINTS:
+    elif (request.blueprint or "").startswith(PUBLIC_PREFIX) or not current_user.is_authenticated:
         limit, seconds = current_app.config["RATE_LIMIT_PUBLIC"]
         keys, per_account = [f"public-ip:{request.remote_addr}:{request.endpoint}"], None
     else:
