@@ -1,7 +1,7 @@
 """security: token revocation, server-side browser sessions, login locks for unknown usernames
 
 Revision ID: 0008_security
-Revises: 0007_grading_details
+Revises: 0009_workbench
 Create Date: 2026-12-02 12:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_security'
-down_revision = '0007_grading_details'
+down_revision = '0009_workbench'
 branch_labels = None
 depends_on = None
 
