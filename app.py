@@ -20,6 +20,13 @@ def _default_settings(instance: Path) -> dict:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "API_TOKEN_HOURS": 12,
+        # Behind a TLS-terminating proxy: Secure cookies and HSTS; PROXY_HOPS trusts X-Forwarded-* that deep.
+        "BEHIND_TLS": os.environ.get("ANFU_TLS") == "1",
+        "PROXY_HOPS": int(os.environ.get("ANFU_PROXY_HOPS", "0")),
+        # Sliding windows (requests, seconds), in each worker's memory (views/security.py says why).
+        "RATE_LIMIT_LOGIN": (60, 60),
+        "RATE_LIMIT_LOGIN_ACCOUNT": (20, 60),
+        "RATE_LIMIT_PUBLIC": (20, 600),
         "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
         "DOCUMENT_MAX_BYTES": 20 * 1024 * 1024,
         "SCHEDULER_ENABLED": os.environ.get("ANFU_SCHEDULER") == "1",
@@ -35,7 +42,11 @@ def _secret_key(instance: Path) -> str:
         return os.environ["ANFU_SECRET_KEY"]
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # only the service account may read the key that signs sessions
     return path.read_text().strip()
 
 
@@ -61,11 +72,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["CITY_CODE"] = city.code
 
     from views import init_views
+    from views.security import init_security
     from workflows.setup import init_engine
 
     db.init_app(app)
     init_engine(app)
     init_views(app)
+    init_security(app)
     from commands import init_commands
 
     init_commands(app)

@@ -1,4 +1,4 @@
-"""Administrative units (GB/T 2260), users with their role, and API tokens."""
+"""Administrative units (GB/T 2260), users with their role, API tokens, browser sessions, login locks."""
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
@@ -82,3 +82,24 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebSession(db.Model):
+    """A browser login; the signed cookie carries its random id, so logout can end it on the server."""
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginLock(db.Model):
+    """Failure count and lock for a username with no account, so unknown names behave like real ones."""
+
+    __tablename__ = "login_lock"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

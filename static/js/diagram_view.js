@@ -18,4 +18,8 @@
       });
   }
   window.AnfuDiagram = { show: show };
+  // Pages declare diagrams as <div id=… data-diagram-url=… data-markers='{…}'> (no inline script: CSP).
+  document.querySelectorAll('[data-diagram-url]').forEach(function (el) {
+    show('#' + el.id, el.getAttribute('data-diagram-url'), JSON.parse(el.getAttribute('data-markers') || '{}'));
+  });
 }());

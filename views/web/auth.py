@@ -1,33 +1,33 @@
-"""Login and logout pages (CSRF-protected form, lockout after repeated failures)."""
+"""Login and logout pages (CSRF-protected form, lockout), sign out everywhere and admin revocation."""
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from models import db
-from workflows import audit
-from workflows.errors import NotAuthenticated
-from workflows.people import authenticate
+from models import User, db
+from views.security import login_checked, safe_next
+from views.tx import commits
+from workflows.errors import NotAllowed, NotAuthenticated, NotFound
+from workflows.people import end_session, revoke_access, set_user_active, start_session
 
 from . import web
 
 
 @web.route("/login", methods=["GET", "POST"])
 def login():
-    """Show the login form; on success go to the inbox (or where the user was going)."""
+    """Show the login form; on success go to the inbox (or where the user was going, if it is on this site)."""
     error = None
     if request.method == "POST":
         try:
-            user = authenticate(request.form.get("username", "").strip(), request.form.get("password", ""))
+            user = login_checked(request.form.get("username", "").strip(), request.form.get("password", ""))
         except NotAuthenticated as err:
-            db.session.commit()  # keep the failure count and the audit event
             error = err.message
         else:
+            sid = start_session(user)
             db.session.commit()
+            session.clear()  # no session fixation: a fresh cookie for the new login
+            session["sid"] = sid
             session.permanent = True
             login_user(user)
-            target = request.args.get("next") or ""
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("web.home")
-            return redirect(target)
+            return redirect(safe_next(request.args.get("next")) or url_for("web.home"))
     return render_template("login.html", error=error, username=request.form.get("username", "")), \
         (401 if error else 200)
 
@@ -35,12 +35,56 @@ def login():
 @web.post("/logout")
 @login_required
 def logout():
-    """End the session."""
-    audit.record("logout", actor=current_user)
+    """End the session, on the server too: a copy of the cookie no longer works."""
+    end_session(session.get("sid"), actor=current_user)
     db.session.commit()
     logout_user()
+    session.clear()
     flash("已退出登录")
     return redirect(url_for("web.login"))
+
+
+@web.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    """End all of my browser sessions and API tokens (a lost device, a shared password)."""
+    revoke_access(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("已在所有设备上退出登录，所有访问令牌已作废")
+    return redirect(url_for("web.login"))
+
+
+def _target_user(user_id: int) -> User:
+    if current_user.role != "admin":
+        raise NotAllowed("只有系统管理员可以注销他人的登录")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    return user
+
+
+@web.post("/admin/users/<int:user_id>/revoke")
+@login_required
+@commits
+def revoke_user_access(user_id: int):
+    """Admin: end every session and token of a user."""
+    user = _target_user(user_id)
+    revoke_access(user, actor=current_user, reason="admin")
+    flash(f"已注销 {user.display_name} 的全部登录会话和访问令牌")
+    return redirect(url_for("web.home"))
+
+
+@web.post("/admin/users/<int:user_id>/disable")
+@login_required
+@commits
+def disable_user(user_id: int):
+    """Admin: disable an account; its sessions and tokens end at once."""
+    user = _target_user(user_id)
+    set_user_active(user, False, actor=current_user)
+    flash(f"已停用账户 {user.display_name}")
+    return redirect(url_for("web.home"))
 
 
 @web.get("/")
