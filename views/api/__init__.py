@@ -3,4 +3,14 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
-from . import audit, auth, cases, documents, openapi, processes, tasks, units  # noqa: F401
+from . import (  # noqa: F401
+    audit,
+    auth,
+    cases,
+    documents,
+    openapi,
+    processes,
+    staff,
+    tasks,
+    units,
+)
