@@ -32,13 +32,14 @@ class ServiceContract(db.Model):
     filed_on: Mapped[date] = mapped_column(Date)
     filed_late: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="filed")
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
     deliverable_document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
     delivered_on: Mapped[date | None] = mapped_column(Date)
     delivered_late: Mapped[bool] = mapped_column(default=False)
 
     agency = relationship("Agency", lazy="joined")
     __table_args__ = (
-        CheckConstraint("status IN ('filed', 'queried', 'acknowledged', 'delivered')", name="status"),
+        CheckConstraint("status IN ('filed', 'delivered')", name="status"),
         CheckConstraint("status != 'delivered' OR delivered_on IS NOT NULL", name="delivered_has_date"),
         CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0010_roster
 Revises: 0007_grading_details
-Create Date: 2026-12-02 12:07:00.727201
+Create Date: 2026-12-02 12:18:58.318845
 
 """
 from alembic import op
@@ -65,11 +65,12 @@ def upgrade():
     sa.Column('filed_on', sa.Date(), nullable=False),
     sa.Column('filed_late', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('acknowledged_on', sa.Date(), nullable=True),
     sa.Column('deliverable_document_id', sa.Integer(), nullable=True),
     sa.Column('delivered_on', sa.Date(), nullable=True),
     sa.Column('delivered_late', sa.Boolean(), nullable=False),
     sa.CheckConstraint("status != 'delivered' OR delivered_on IS NOT NULL", name=op.f('ck_service_contract_delivered_has_date')),
-    sa.CheckConstraint("status IN ('filed', 'queried', 'acknowledged', 'delivered')", name=op.f('ck_service_contract_status')),
+    sa.CheckConstraint("status IN ('filed', 'delivered')", name=op.f('ck_service_contract_status')),
     sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_service_contract_ends_after_start')),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_service_contract_agency_id_agency')),
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_service_contract_case_id_case')),

@@ -3,14 +3,4 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
-from . import (  # noqa: F401
-    audit,
-    auth,
-    cases,
-    documents,
-    openapi,
-    processes,
-    staff,
-    tasks,
-    units,
-)
+from . import audit, auth, cases, contracts, documents, openapi, processes, staff, tasks, units  # noqa: F401
