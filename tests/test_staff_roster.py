@@ -221,3 +221,30 @@ def test_refuse_setting_keeps_the_person_off_a_second_roster(api_as, monkeypatch
     res = second.post(f"/api/agencies/{second_row.id}/staff", json=person(7))
     assert res.status_code == 422 and first_row.name in res.get_json()["errors"]["id_number"][0]
     assert db.session.query(OpenTask).filter_by(process_key="staff_conflict").count() == 0
+
+
+def test_roster_pages_add_refuse_and_show(api_as, client):
+    """The agency's 人员库 page: a bad ID number re-renders the form (422) and saves nothing; a good one is listed."""
+    from tests.factories import PASSWORD
+    with freeze_time("2026-11-23 09:00:00+08:00"):
+        agency, row = registered_agency(api_as)
+        assert client.post("/login", data={"username": agency.user.username, "password": PASSWORD}).status_code == 302
+        page = client.get("/staff", follow_redirects=True).get_data(as_text=True)
+        assert "人员库：" + row.name in page and "人员库暂无人员" in page
+        form = {"name": "李四", "id_number": "110105194912310021", "employed_on": "2026-01-05",
+                "insured_since": "2026-01-05", "cert_kind": ["安全评价师", "", ""], "cert_title": ["", "", ""],
+                "cert_number": ["PJ-7", "", ""], "cert_expires_on": ["2027-01-10", "", ""]}
+        res = client.post(f"/agencies/{row.id}/staff", data=form)
+        assert res.status_code == 422 and "校验码不正确" in res.get_data(as_text=True)
+        assert db.session.query(StaffMember).count() == 0
+        res = client.post(f"/agencies/{row.id}/staff", data=dict(form, id_number="11010519491231002X"))
+        assert res.status_code == 302
+        page = client.get(f"/agencies/{row.id}/staff").get_data(as_text=True)
+        assert "李四" in page and "即将到期" in page
+        official = api_as("county_official", unit=COUNTY)
+        client.post("/logout")
+        client.post("/login", data={"username": official.user.username, "password": PASSWORD})
+        page = client.get("/staff").get_data(as_text=True)
+        assert "PJ-7" in page and row.name in page
+        assert client.get("/contracts").status_code == 200
+        assert client.get(f"/agencies/{row.id}/contracts").status_code == 200
