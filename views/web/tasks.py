@@ -4,7 +4,7 @@ import json
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from models import db
+from models import Case, db
 from views.forms import (
     case_data,
     earlier_decisions,
@@ -98,7 +98,7 @@ def submit_task(task_id: str):
         task = get_open_task(current_user, task_id)
         return _render(task, values, err.errors, 422)
     flash(f"“{task.title}”已办理")
-    if can_see_case(current_user, task.case):
+    if can_see_case(current_user, db.session.get(Case, task.case_id)):  # the completed task row is gone
         return redirect(url_for("web.case_page", case_id=task.case_id))
     return redirect(url_for("web.inbox_page"))  # e.g. an expert, who sees only the tasks given to them
 
