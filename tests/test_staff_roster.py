@@ -248,3 +248,24 @@ def test_roster_pages_add_refuse_and_show(api_as, client):
         assert "PJ-7" in page and row.name in page
         assert client.get("/contracts").status_code == 200
         assert client.get(f"/agencies/{row.id}/contracts").status_code == 200
+
+
+def test_every_roster_change_is_audited_with_the_id_number_masked(api_as):
+    """Add, edit, leave, exam: each leaves an audit event naming the person, never the whole ID number."""
+    from models import AuditEvent
+    with freeze_time("2026-11-23 09:00:00+08:00"):
+        agency, row = registered_agency(api_as)
+        body = agency.post(f"/api/agencies/{row.id}/staff", json=person(4)).get_json()
+        res = agency.client.put(f"/api/agencies/{row.id}/staff/{body['id']}", headers=agency._h(),
+                                json=person(4, name="张四改", certificates=[]))
+        assert res.status_code == 200 and res.get_json()["name"] == "张四改" and res.get_json()["certificates"] == []
+        assert api_as("county_official", unit=COUNTY).post(f"/api/agencies/{row.id}/staff/{body['id']}/exam",
+                                                           json={"passed_on": "2026-11-20"}).status_code == 200
+        assert agency.post(f"/api/agencies/{row.id}/staff/{body['id']}/leave",
+                           json={"left_on": "2026-11-30"}).status_code == 422  # in the future
+        assert agency.post(f"/api/agencies/{row.id}/staff/{body['id']}/leave",
+                           json={"left_on": "2026-11-22"}).status_code == 200
+        events = db.session.query(AuditEvent).filter(AuditEvent.action.like("staff_%")).order_by(AuditEvent.seq).all()
+        assert [e.action for e in events] == ["staff_added", "staff_updated", "staff_exam_set", "staff_left"]
+        assert all(person_id(4) not in e.detail and "140502********" in e.detail for e in events)
+        assert '"changed": ["certificates", "name"]' in events[1].detail
