@@ -54,6 +54,8 @@ def _own_document(ctx, doc_id, kind: str, title: str) -> list[str]:
 def validate_filing(ctx, data: dict) -> dict:
     """Dates in order, signing not in the future, the scan uploaded to this case."""
     errors = {}
+    if ctx.case.agency_id is None:
+        return {"client_name": ["您的账号尚未关联已登记建档的机构，不能报备合同"]}
     today = ctx.now.astimezone(SHANGHAI).date()
     if data["signed_on"] > today:
         errors["signed_on"] = ["签约日期不能晚于今天"]

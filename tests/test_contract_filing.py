@@ -123,6 +123,8 @@ def test_bad_filing_is_refused_with_field_errors(api_as):
         agency, _ = registered_agency(api_as)
         res = agency.post("/api/cases", json={"process": "contract_filing"}).get_json()
         [task] = res["open_tasks"]
+        form = agency.get(f"/api/tasks/{task['id']}").get_json()["form_schema"]["properties"]
+        assert form["signed_on"]["title"] == "签约日期" and form["service_contract"]["title"].startswith("合同扫描件")
         bad = contract("2026-11-05", starts_on="2026-11-05", ends_on="2026-11-01", service_contract=None)
         out = agency.post(f"/api/tasks/{task['id']}/complete", json={"data": bad})
         assert out.status_code == 422
@@ -144,3 +146,14 @@ def test_filed_contracts_count_for_jiaxing_table_a_item_4(api_as):
         assert value == 1.0 and "1 份" in sentence
         # 晋城 sets no filing period: never late
         assert db.session.query(ServiceContract).one().filed_late is False
+
+
+def test_an_agency_account_without_a_registered_agency_cannot_file(api_as):
+    """Filing needs the agency's directory entry: a field error, not a 500."""
+    with freeze_time("2026-11-02 10:00:00+08:00"):
+        loose = api_as("agency")
+        res = loose.post("/api/cases", json={"process": "contract_filing"}).get_json()
+        scan = loose.upload(res["id"], "service_contract", PDF).get_json()["id"]
+        out = loose.post(f"/api/tasks/{res['open_tasks'][0]['id']}/complete",
+                         json={"data": dict(contract("2026-11-01"), service_contract=scan)})
+        assert out.status_code == 422 and "尚未关联" in out.get_json()["errors"]["client_name"][0]

@@ -78,6 +78,12 @@ def test_person_on_two_rosters_is_flagged_and_the_county_reviews(api_as):
         assert task["process"] == "staff_conflict" and task["unit"] == COUNTY
         detail = official.get(f"/api/tasks/{task['id']}").get_json()
         assert first_row.name in str(detail) and second_row.name in str(detail)
+        from tests.factories import PASSWORD
+        web = official.client
+        web.post("/login", data={"username": official.user.username, "password": PASSWORD})
+        page = web.get(f"/tasks/{task['id']}").get_data(as_text=True)
+        assert "该人员所在机构人员库" in page and first_row.name in page and "140502********" in page
+        web.post("/logout")
         complete(official, "review_conflict", {"conclusion": "confirmed", "opinion": "两家机构均为其缴纳社保"})
         case = db.session.get(Case, task["case_id"])
         assert case.status == "completed" and case.outcome == "confirmed"
@@ -89,6 +95,8 @@ def test_person_on_two_rosters_is_flagged_and_the_county_reviews(api_as):
         assert item["other_agencies"] == []
         actions = [e["action"] for e in official.get(f"/api/cases/{case.id}/history").get_json()["events"]]
         assert "staff_conflict_concluded" in actions
+        web.post("/login", data={"username": official.user.username, "password": PASSWORD})
+        assert "确认多机构从业" in web.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
 def test_other_agency_and_other_county_cannot_touch_a_roster(api_as):
