@@ -4,12 +4,14 @@ from .audit import AuditEvent, AuditHead
 from .base import Base, UTCDateTime, db
 from .calendar import CalendarDay, CalendarYear
 from .case import CASE_STATUSES, Case, CaseLink, CaseTimer, OpenTask
+from .contract import ServiceContract
 from .document import Document
 from .grading import GradingEntry, GradingRound, Objection
 from .people import ROLES, ApiToken, Unit, User
 from .process import ProcessVersion
 from .process_draft import ProcessDraft
 from .sanctions import Bulletin, Listing
+from .staff import StaffCertificate, StaffMember
 from .workbench import CaseCounter, Notification, TaskDraft
 
 __all__ = [
@@ -36,6 +38,9 @@ __all__ = [
     "OpenTask",
     "ProcessDraft",
     "ProcessVersion",
+    "ServiceContract",
+    "StaffCertificate",
+    "StaffMember",
     "TaskDraft",
     "UTCDateTime",
     "Unit",

@@ -8,6 +8,8 @@ from workflows.clock import SHANGHAI, now
 
 STATUS = {"running": "办理中", "completed": "已办结", "error": "出错", "cancelled": "已撤销"}
 OUTCOMES = {"approved": "已登记建档", "rejected": "不予登记", "withdrawn": "视为撤回"}
+OUTCOMES.update({"confirmed": "确认多机构从业", "cleared": "核实不属于多机构从业", "completed": "已报备并上传成果",
+                 "filed_late": "逾期报备", "delivered_late": "成果逾期上传"})  # staff_conflict, contract_filing
 
 
 def fmt_datetime(value) -> str:

@@ -48,7 +48,8 @@ def start_case(user, process_key: str, data: dict | None = None, *, title: str |
     return case
 
 
-START_VIA = {"round": "须由市级监管人员在“评定轮次”页面开启一轮评定，平台为每家参评机构发起案件"}
+START_VIA = {"round": "须由市级监管人员在“评定轮次”页面开启一轮评定，平台为每家参评机构发起案件",
+             "staff": "由平台在人员库发现同一人员同时在两家机构从业时自动发起"}
 
 
 def withdraw_case(user, case_id: int, reason: str) -> Case:

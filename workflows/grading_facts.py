@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from models import Agency, Case, Document, db
+from models import Agency, Case, Document, ServiceContract, db
 
 UPLOAD_KINDS = {"uploaded_contracts": ("service_contract", "服务合同"),
                 "uploaded_hazards": ("hazard_report", "安全隐患排查记录")}
@@ -23,9 +23,14 @@ def agency_facts(agency_id: int, since: date | None = None) -> dict[str, tuple[f
                                          f"平台登记建档资料：专职技术服务人员 {agency.staff_count} 人")
     since = since or date.today() - timedelta(days=730)
     for fact, (kind, title) in UPLOAD_KINDS.items():
+        # a contract_filing case's scan counts once it is filed (a ServiceContract row), not on upload
         count = db.session.scalar(select(func.count(Document.id)).join(Case, Case.id == Document.case_id)
                                   .where(Case.agency_id == agency_id, Document.kind == kind,
+                                         Case.process_key != "contract_filing",
                                          Document.uploaded_at >= datetime.combine(since, time.min, UTC))) or 0
+        if kind == "service_contract":
+            count += db.session.scalar(select(func.count(ServiceContract.id)).where(
+                ServiceContract.agency_id == agency_id, ServiceContract.filed_on >= since)) or 0
         out[fact] = ((float(count), f"平台记录：{since.isoformat()} 以来上传{title} {count} 份") if count else
                      (None, f"平台暂无该机构上传的{title}记录，请现场核查"))
     return out

@@ -3,4 +3,17 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
-from . import audit, auth, cases, documents, notifications, openapi, processes, supervision, tasks, units  # noqa: F401
+from . import (  # noqa: F401
+    audit,
+    auth,
+    cases,
+    contracts,
+    documents,
+    notifications,
+    openapi,
+    processes,
+    staff,
+    supervision,
+    tasks,
+    units,
+)

@@ -8,11 +8,13 @@ from . import (  # noqa: F401
     audit,
     auth,
     cases,
+    contracts,
     grading,
     inbox,
     notifications,
     printing,
     processes,
+    staff,
     supervision,
     tasks,
 )
