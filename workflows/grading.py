@@ -167,6 +167,13 @@ def file_objection(entry_id: int, *, text: str, name: str = "", contact: str = "
     return objection
 
 
+def objection_by_code(code: str) -> Objection | None:
+    """The objection with this 受理编号 (exact match), or None."""
+    if not code or len(code) > 16:
+        return None
+    return db.session.execute(select(Objection).where(Objection.tracking_code == code)).scalar_one_or_none()
+
+
 def publish_final_list(user, round_id: int) -> GradingRound:
     """When every case of the round is final (or waived), publish the final list."""
     if user.role != "city_official":
