@@ -41,7 +41,7 @@ def _measures(ctx) -> list[str]:
 @service("bind_listing")
 def bind_listing(ctx, data: dict) -> dict:
     """Route the case to the agency, set the 陈述申辩 window and serve the 告知书 (.docx)."""
-    agency, policy = _agency(data), ctx.settings["CITY_POLICY"]
+    agency = _agency(data)
     if db.session.query(Listing.id).filter(Listing.agency_id == agency.id, Listing.status == "active").first():
         raise Conflict("该机构已在名单中，不能重复列入")
     ctx.set_case(agency_id=agency.id, unit_code=agency.county_code, credit_code=agency.credit_code,
