@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import User, db
 from rules.policy import shipped_sheet
 
-from . import FormSpec, ProcessInfo, register_form, register_process
+from . import FormSpec, ProcessInfo, _grading_confirm, register_form, register_process  # noqa: F401
 from ._fields import meta, text
 from ._grading_forms import (
     consensus_schema,
