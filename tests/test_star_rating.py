@@ -6,7 +6,14 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from models import Agency, Case, GradingEntry, Objection, db
-from tests.grading_factories import JIAXING, confirm_final, confirm_publicity, entry_of, open_round, self_payload
+from tests.grading_factories import (
+    JIAXING,
+    confirm_final,
+    confirm_publicity,
+    entry_of,
+    open_round,
+    self_payload,
+)
 from tests.sanctions_factories import complete, registered_agency, task_of
 from workflows.timers import tick
 
