@@ -42,6 +42,8 @@ def test_official_drafts_and_leader_approves_interview_notice(live_app, page):
     page.goto(f"{base}/inbox")
     page.click("text=审批约谈通知书")
     assert "市应急管理局三楼会议室" in page.inner_text("main")
+    preview = page.inner_text("section.submission")  # the notice as it will be issued, above the form
+    assert "约谈通知书（预览）" in preview and "晋城市浏览器约谈测试有限公司" in preview
     page.check("input[name=decision][value=approve]")
     page.click("form.task-form button[type=submit]")
     page.wait_for_selector("text=约谈通知书-晋城市浏览器约谈测试有限公司.docx")
