@@ -126,7 +126,11 @@ def test_a_round_through_all_phases_across_national_day(api_as, client):
     with freeze_time("2026-10-22 09:00:00+08:00"):
         city = api_as("city_official")
         rnd = _entry(a).round_id
-        res = city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h())
+        confirm = city.client.get(f"/grading/rounds/{rnd}/publish", headers=city._h()).get_data(as_text=True)
+        assert "将公布的最终名单" in confirm and a.name in confirm and c.name not in confirm  # what will be public
+        assert city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h()).status_code == 422
+        assert client.get(f"/public/grading/rounds/{rnd}/final").status_code == 404
+        res = city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h(), data={"confirmed": "on"})
         assert res.status_code == 302
         page = client.get(f"/public/grading/rounds/{rnd}/final").get_data(as_text=True)
         assert a.name in page and c.name not in page and b.name not in page  # 一般 and above only

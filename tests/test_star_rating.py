@@ -109,7 +109,8 @@ def test_a_star_round_from_self_assessment_to_the_published_list(api_as, client)
     with freeze_time("2026-10-09 09:00:00+08:00"):
         city = api_as("city_official")
         rnd = entry_of(a).round_id
-        assert city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h()).status_code == 302
+        assert city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h(),
+                                data={"confirmed": "on"}).status_code == 302
         page = client.get(f"/public/grading/rounds/{rnd}/final").get_data(as_text=True)
         assert a.name in page and b.name not in page and "[JX] 星级评定" in page
         wb = load_workbook(io.BytesIO(client.get(f"/public/grading/rounds/{rnd}/final.xlsx").data))

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 web = Blueprint("web", __name__)
 
-from . import admin, audit, auth, cases, grading, inbox, printing, processes, tasks  # noqa: F401
+from . import admin, audit, auth, cases, grading, grading_publish, inbox, printing, processes, tasks  # noqa: F401
