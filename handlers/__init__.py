@@ -29,6 +29,10 @@ class FormSpec:
     # shown in full at the top of the task page
     submission: Callable | None = None
     prefill_wins: bool = False  # prefill replaces values left in the task data (e.g. a previous expert's findings)
+    # Forms whose latest submission in this case this form opens with (its own role's earlier words, e.g. the
+    # agency's corrected application from its application). Every other form opens empty but for `prefill`:
+    # a decision (审核/审批/决定/评分) never opens with an earlier decision; those are shown read-only instead.
+    carry_over: tuple = ()
 
 
 @dataclass
@@ -41,6 +45,9 @@ class ProcessInfo:
     dmn: tuple = ()
     messages: tuple = ()
     extra: dict = field(default_factory=dict)
+    # Where the process is started when not from the start menu (e.g. "round": a grading round starts one case
+    # per participating agency); such a process is not offered in the menu and is refused there.
+    start_via: str = ""
 
 
 def register_form(spec: FormSpec) -> FormSpec:

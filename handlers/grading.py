@@ -26,7 +26,7 @@ from ._grading_forms import (
 from ._grading_tables import panel_table, score_breakdown, self_table
 
 SHEET = "linyi/grading_sheet"
-register_process(ProcessInfo(key="grading", title="分类等级评定", starter_roles=("city_official",),
+register_process(ProcessInfo(key="grading", title="分类等级评定", starter_roles=("city_official",), start_via="round",
                              dmn=("linyi_grade",), messages=("objection_received",),
                              extra={"case_tables": score_breakdown(SHEET)}))
 

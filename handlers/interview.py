@@ -91,7 +91,7 @@ def prefill_notice(ctx, data: dict) -> dict:
 
 
 register_form(FormSpec(key="interview_notice", title="约谈通知书（拟稿）", schema=notice_schema,
-                       validate=validate_notice, prefill=prefill_notice))
+                       validate=validate_notice, prefill=prefill_notice, carry_over=("interview_notice",)))
 
 
 class ApprovalSchema(Schema):

@@ -104,6 +104,7 @@ register_form(FormSpec(
 register_form(FormSpec(
     key="registration_correction", title="安全生产技术服务机构情况表（补正）", schema=application_schema,
     validate=validate_application, shows=("registration_review",),
+    carry_over=("registration_application", "registration_correction"),
     instructions="请按审核意见修改情况表或补充材料，并在补正期限内提交；逾期未补正的，视为撤回申请。"))
 
 DECISIONS = [("approve", "同意登记建档"), ("return", "退回补正"), ("reject", "不予登记")]

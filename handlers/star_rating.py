@@ -20,7 +20,7 @@ from ._grading_tables import panel_table, score_breakdown, self_table
 from .grading import consensus_prefill, expert_prefill, objection_schema, objection_submission
 
 SHEET = "jiaxing/star_sheet"
-register_process(ProcessInfo(key="star_rating", title="星级评定", starter_roles=("city_official",),
+register_process(ProcessInfo(key="star_rating", title="星级评定", starter_roles=("city_official",), start_via="round",
                              dmn=("jiaxing_star",), messages=("objection_received",),
                              extra={"case_tables": score_breakdown(SHEET)}))
 

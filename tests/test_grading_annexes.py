@@ -6,7 +6,7 @@ from openpyxl import Workbook, load_workbook
 
 from models import Case, db
 from rules.annex_tables import ANNEXES, import_xlsx, parse_rows, template_xlsx
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, PDF
 from tests.sanctions_factories import registered_agency, task_of
 from tests.test_grading import SELF, _open_round
 
@@ -65,5 +65,11 @@ def test_self_assessment_imports_rows_in_the_page_and_refuses_bad_rows(api_as, c
                            data={"summary": "总结", "import_statutory_projects": (io.BytesIO(_xlsx([GOOD])), "a.xlsx")})
         page = good.get_data(as_text=True)
         assert good.status_code == 200 and "某化工厂安全现状评价" in page and "已导入 1 行" in page and "总结" in page
+        # the re-rendered form submits to the task (not to the import again) and keeps a chosen evidence file
+        assert f'action="/tasks/{task["id"]}"' in page
+        with_file = client.post(f"/tasks/{task['id']}/import/statutory_projects", content_type="multipart/form-data",
+                                data={"summary": "总结", "file_self_evidence": (io.BytesIO(PDF), "佐证.pdf"),
+                                      "import_statutory_projects": (io.BytesIO(_xlsx([GOOD])), "a.xlsx")})
+        assert with_file.status_code == 200 and "佐证.pdf" in with_file.get_data(as_text=True)
         db.session.expire_all()
         assert db.session.get(Case, task["case_id"]).version == version  # importing saves nothing by itself

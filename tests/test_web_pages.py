@@ -99,6 +99,7 @@ def test_refused_form_keeps_integer_choices_selected(client, make_user, api_as):
     official = make_user("city_official")
     _login(client, official)
     res = client.post("/cases/new", data={"process": "interview"})
-    task_url = res.headers["Location"]
-    page = client.post(task_url, data={"agency_id": str(agency.id), "grounds": ["JC-17-1"]}).get_data(as_text=True)
+    assert res.headers["Location"].endswith("/cases/new?process=interview")  # nothing created yet
+    page = client.post("/cases/new", data={"process": "interview", "with_form": "1", "agency_id": str(agency.id),
+                                           "grounds": ["JC-17-1"]}).get_data(as_text=True)
     assert f'<option value="{agency.id}" selected>' in page and 'value="JC-17-1" checked' in page

@@ -6,6 +6,7 @@ from marshmallow import fields
 
 from workflows.engine import get_task, load_workflow
 from workflows.forms import form_for
+from workflows.submissions import case_submissions, forms_by_task, latest_of
 
 _plugin = MarshmallowPlugin()
 APISpec("forms", "1", "3.0.3", plugins=[_plugin])
@@ -50,20 +51,49 @@ def form_fields(form_key: str) -> list[dict]:
     return out
 
 
-def prefill_for(task) -> dict:
-    """The values a form opens with: what the case already holds for the form's fields."""
+def prefill_for(task, submissions: list[dict] | None = None) -> dict:
+    """The values a form opens with: never another person's words (issue 9).
+
+    Only the latest submission of a form this one declares it carries over (`FormSpec.carry_over`: its own
+    role's earlier submission, e.g. the corrected application from the application), plus what the form's
+    own `prefill` computes from platform data. A decision form therefore always opens empty; earlier
+    decisions are shown read-only beside it (`earlier_decisions`).
+    """
+    spec = form_for(task.form_key)
     names = set(form_schema(task.form_key).fields)
     wf = load_workflow(task.case.workflow_json, task.case.process_version)
-    spiff_task = get_task(wf, task.id)
-    data = spiff_task.data if spiff_task is not None else {}
-    values = {k: v for k, v in data.items() if k in names}
-    spec = form_for(task.form_key)
+    values: dict = {}
+    if spec.carry_over:
+        subs = submissions if submissions is not None else task_submissions(task, wf)
+        source = latest_of(subs, spec.carry_over)
+        if source is not None:
+            values = {k: v for k, v in source["data"].items() if k in names}
     if spec.prefill:
         from types import SimpleNamespace
+        spiff_task = get_task(wf, task.id)
+        data = spiff_task.data if spiff_task is not None else {}
         extra = spec.prefill(SimpleNamespace(settings=current_app.config, case=task.case), data) or {}
         values.update({k: v for k, v in extra.items()
                        if k in names and (spec.prefill_wins or values.get(k) in (None, "", []))})
     return values
+
+
+def task_submissions(task, wf=None) -> list[dict]:
+    """The case's submissions per task, form keys filled in from the case's own diagram."""
+    wf = wf if wf is not None else load_workflow(task.case.workflow_json, task.case.process_version)
+    return case_submissions(task.case_id, forms_by_task(wf))
+
+
+def earlier_decisions(task, submissions: list[dict]) -> list[dict]:
+    """Earlier submissions of this same form in the case (e.g. the first review before a correction),
+    read-only blocks for the task page. Experts score independently and never see each other's sheets."""
+    if task.role == "expert":
+        return []
+    fields = form_fields(task.form_key)
+    from .filters import fmt_datetime
+    return [{"title": f"此前的{s['title'] or form_for(task.form_key).title}（{s['by']}，{fmt_datetime(s['at'])}）",
+             "fields": [dict(f, value=s["data"].get(f["name"])) for f in fields if f["name"] in s["data"]]}
+            for s in submissions if s["form"] == task.form_key]
 
 
 def tables_for(task) -> list[dict]:
@@ -105,10 +135,38 @@ def field_labels(process_key: str = "") -> dict[str, str]:
     return cache[process_key]
 
 
-def shown_values(form_key: str, data: dict) -> list[dict]:
-    """The read-only summaries a task shows: each shown form's fields with their submitted values."""
+def shown_values(form_key: str, data: dict, submissions: list[dict] | None = None) -> list[dict]:
+    """The read-only summaries a task shows: each shown form's fields as its author last submitted them
+    (or as a form carrying it over resubmitted them), the case data only for cases older than that record."""
     out = []
     for key in form_for(form_key).shows:
+        carriers = [k for k, spec in _forms().items() if key in spec.carry_over] + [key]
+        source = latest_of(submissions or [], carriers)
+        values = source["data"] if source is not None else data
         out.append({"title": form_for(key).title,
-                    "fields": [dict(f, value=data.get(f["name"])) for f in form_fields(key)]})
+                    "fields": [dict(f, value=values.get(f["name"])) for f in form_fields(key)]})
     return out
+
+
+def _forms() -> dict:
+    from handlers import FORMS
+    return FORMS
+
+
+def form_values(fields: list[dict]) -> dict:
+    """The submitted HTML form's values for these fields (lists for checkboxes, ids for documents)."""
+    from flask import request
+    values: dict = {}
+    for f in fields:
+        name, widget = f["name"], f["widget"]
+        if widget == "checkboxes":
+            values[name] = request.form.getlist(name)
+        elif widget == "checkbox":
+            values[name] = request.form.get(name) in ("on", "true", "1", "y")
+        elif widget == "document":
+            raw = request.form.get(name, "")
+            values[name] = int(raw) if raw.isdigit() else None
+        else:
+            raw = request.form.get(name, "")
+            values[name] = raw if raw != "" else None
+    return {k: v for k, v in values.items() if v is not None}

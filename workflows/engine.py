@@ -121,3 +121,4 @@ def get_task(wf: BpmnWorkflow, task_id: str):
         return wf.get_task_from_id(UUID(task_id))
     except Exception:  # noqa: BLE001 - Spiff raises a bare TaskNotFoundException
         return None
+

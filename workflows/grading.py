@@ -72,7 +72,7 @@ def open_round(user, *, scheme: str, year: int, self_assessment_ends_on: date, i
         entry = GradingEntry(round_id=rnd.id, agency_id=agency.id, phase="self_assessment")
         db.session.add(entry)
         db.session.flush()
-        case = start_case(user, sheet.raw["scheme"]["process"], title=f"{agency.name} {rnd.title}",
+        case = start_case(user, sheet.raw["scheme"]["process"], title=f"{agency.name} {rnd.title}", via="round",
                           agency_id=agency.id, unit_code=agency.county_code, credit_code=agency.credit_code,
                           variables={"entry_id": entry.id, "round_id": rnd.id, "agency_id": agency.id,
                                      "sheet": grading_schemes()[scheme], "panel_mode": panel_mode,

@@ -2,7 +2,7 @@
 import json
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 
 from models import AuditEvent, Case, OpenTask, User, db
 
@@ -101,15 +101,29 @@ def complete_task(user, task_id: str, payload: dict, *, expected_version: int | 
         raise Conflict(audit.who_acted_first(task_id))
     changed = {k: [spiff_task.data.get(k), v] for k, v in data.items() if spiff_task.data.get(k) != v}
     step.acquire(expected_version=expected_version, task_id=task_id)
+    _hold_for_completion(user, task_id)
     with step.running():
         spiff_task.data.update(json.loads(json.dumps(data, default=str)))
         spiff_task.data["completed_by"] = user.id
         spiff_task.run()
         step.wf.do_engine_steps()
     audit.record("task_completed", actor=user, case_id=case.id, task_id=task_id,
-                 detail={"task": task.bpmn_id, "title": task.title, "submitted": data,
+                 detail={"task": task.bpmn_id, "form": task.form_key, "title": task.title, "submitted": data,
                          "changed": {k: v for k, v in changed.items() if v[0] is not None}})
     return step.save()
+
+
+def _hold_for_completion(user, task_id: str) -> None:
+    """Re-check, under the case lock, that nobody else claimed the task since it was read.
+
+    A claim changes only the inbox row, so the case's compare-and-set alone cannot see it; this conditional
+    UPDATE can (it waits for, or blocks, a concurrent claim of the same row), and the loser gets a 409.
+    """
+    res = db.session.execute(update(OpenTask).where(
+        OpenTask.id == task_id, or_(OpenTask.assignee_id.is_(None), OpenTask.assignee_id == user.id))
+        .values(assignee_id=user.id, claimed_at=func.coalesce(OpenTask.claimed_at, clock.now())))
+    if res.rowcount != 1:
+        raise Conflict(audit.who_acted_first(task_id))
 
 
 def _gone(user, task_id: str):

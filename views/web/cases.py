@@ -7,12 +7,15 @@ from flask_login import current_user, login_required
 
 from handlers import PROCESSES
 from models import Case, Document, db
-from views.forms import case_data
+from views.forms import case_data, form_fields, form_values, prefill_for
 from views.tx import commits
 from workflows.access import can_complete
-from workflows.cases import start_case
+from workflows.cases import can_withdraw, start_case, withdraw_case
 from workflows.documents import readable_document
+from workflows.errors import InvalidInput
+from workflows.forms import form_for
 from workflows.queries import case_documents, case_history, case_open_tasks, list_cases, visible_case
+from workflows.tasks import complete_task
 
 from . import web
 
@@ -21,23 +24,94 @@ from . import web
 @login_required
 def cases_page():
     """The cases I may see, newest first, and the processes I may start."""
-    startable = [p for p in PROCESSES.values() if current_user.role in p.starter_roles]
+    startable = [p for p in PROCESSES.values() if current_user.role in p.starter_roles and not p.start_via]
     return render_template("cases.html", cases=list_cases(current_user, process=request.args.get("process")),
                            startable=startable)
 
 
+@web.get("/cases/new")
+@login_required
+def new_case_form():
+    """The first form of a process, before any case exists: nothing is created until it is submitted."""
+    return _start_page(request.args.get("process", ""), None, {})
+
+
 @web.post("/cases/new")
 @login_required
-@commits
 def new_case():
-    """Start a case and go straight to its first task if it is mine."""
-    case = start_case(current_user, request.form.get("process", ""))
-    db.session.flush()
-    mine = [t for t, _, _ in case_open_tasks(case.id) if can_complete(current_user, t)]
+    """Start a case: with its first form filled in (created only if the form is accepted), or, for a first
+    step with uploads (registration), at once so that files are kept while the form is completed."""
+    process = request.form.get("process", "")
+    try:
+        case = start_case(current_user, process)
+        db.session.flush()
+        mine = [t for t, _, _ in case_open_tasks(case.id) if can_complete(current_user, t)]
+        if mine and not _has_uploads(mine[0].form_key) and not request.form.get("with_form"):
+            db.session.rollback()  # nothing is created until the first form is submitted
+            return redirect(url_for("web.new_case_form", process=process))
+        if mine and request.form.get("with_form") and not _has_uploads(mine[0].form_key):
+            task = mine[0]
+            values = form_values(form_fields(task.form_key))
+            complete_task(current_user, task.id, values)
+            _title_by_agency(case)
+            db.session.commit()
+            flash(f"“{task.title}”已提交，案件已发起")
+            return redirect(url_for("web.case_page", case_id=case.id))
+        db.session.commit()
+    except InvalidInput as err:
+        db.session.rollback()
+        return _start_page(process, form_values(_first_fields(process)), err.errors, 422)
+    except Exception:
+        db.session.rollback()
+        raise
     if mine:
         return redirect(url_for("web.task_page", task_id=mine[0].id))
     flash("案件已发起")
     return redirect(url_for("web.case_page", case_id=case.id))
+
+
+def _has_uploads(form_key: str) -> bool:
+    return any(f["widget"] == "document" for f in form_fields(form_key))
+
+
+def _first_fields(process: str) -> list[dict]:
+    """The fields of the starter's first form (found by starting the case in a transaction rolled back)."""
+    try:
+        case = start_case(current_user, process)
+        db.session.flush()
+        mine = [t for t, _, _ in case_open_tasks(case.id) if can_complete(current_user, t)]
+        return form_fields(mine[0].form_key) if mine else []
+    finally:
+        db.session.rollback()
+
+
+def _title_by_agency(case: Case) -> None:
+    """Name the case after the agency its first form chose (e.g. “某公司 警示约谈”)."""
+    from models import Agency
+    db.session.refresh(case)
+    if case.agency_id and case.title == PROCESSES[case.process_key].title:
+        agency = db.session.get(Agency, case.agency_id)
+        case.title = f"{agency.name} {case.title}"
+
+
+def _start_page(process: str, values: dict | None, errors: dict, status: int = 200):
+    """Render the starter's first form from a case started in a transaction that is always rolled back."""
+    try:
+        case = start_case(current_user, process)
+        db.session.flush()
+        mine = [t for t, _, _ in case_open_tasks(case.id) if can_complete(current_user, t)]
+        if not mine or _has_uploads(mine[0].form_key):
+            db.session.rollback()
+            return render_template("start.html", info=PROCESSES[process], task=None, fields=[], values={},
+                                   errors=errors), status
+        task = mine[0]
+        page = render_template("start.html", info=PROCESSES[process], task=task, form=form_for(task.form_key),
+                               fields=form_fields(task.form_key),
+                               values=values if values is not None else prefill_for(task),
+                               errors=errors), status
+    finally:
+        db.session.rollback()
+    return page
 
 
 @web.get("/cases/<int:case_id>")
@@ -48,7 +122,8 @@ def case_page(case_id: int):
     events = [(e, json.loads(e.detail)) for e in case_history(case.id, current_user)]
     data = case_data(case)
     return render_template("case.html", case=case, tasks=case_open_tasks(case.id), documents=case_documents(case.id, current_user),
-                           events=events, data=data, tables=case_tables(case, data))
+                           events=events, data=data, tables=case_tables(case, data),
+                           can_withdraw=can_withdraw(current_user, case))
 
 
 def case_tables(case, data: dict) -> list[dict]:
@@ -71,3 +146,13 @@ def download(doc_id: int):
     doc = readable_document(current_user, doc, db.session.get(Case, doc.case_id) if doc else None)
     return send_file(io.BytesIO(doc.content), mimetype=doc.content_type, as_attachment=True,
                      download_name=doc.filename)
+
+
+@web.post("/cases/<int:case_id>/withdraw")
+@login_required
+@commits
+def withdraw(case_id: int):
+    """作废: the starter or an official ends a running case with a reason (kept in the trail)."""
+    withdraw_case(current_user, case_id, request.form.get("reason", ""))
+    flash("案件已作废")
+    return redirect(url_for("web.case_page", case_id=case_id))

@@ -5,10 +5,19 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from models import db
-from views.forms import case_data, form_fields, prefill_for, shown_values, tables_for
+from views.forms import (
+    case_data,
+    earlier_decisions,
+    form_fields,
+    form_values,
+    prefill_for,
+    shown_values,
+    tables_for,
+    task_submissions,
+)
 from views.submissions import submission_panels
 from views.tx import commits
-from workflows.access import can_claim, can_complete
+from workflows.access import can_claim, can_complete, can_see_case
 from workflows.documents import upload_document
 from workflows.errors import InvalidInput
 from workflows.forms import form_for
@@ -22,12 +31,14 @@ from . import web
 def _render(task, values: dict, errors: dict | None = None, status: int = 200):
     case = task.case
     case_values = case_data(case)
+    subs = task_submissions(task)
     return render_template(
         "task.html", task=task, case=case, form=form_for(task.form_key), fields=form_fields(task.form_key),
         values=values, errors=errors or {}, documents=case_documents(case.id, current_user),
         events=_events_for(current_user, case.id),
         can_complete=can_complete(current_user, task), can_claim=can_claim(current_user, task),
-        materials=_materials(task), submissions=submission_panels(task, current_user), shown=shown_values(task.form_key, case_values), tables=tables_for(task),
+        materials=_materials(task), submissions=submission_panels(task, current_user),
+        shown=shown_values(task.form_key, case_values, subs) + earlier_decisions(task, subs), tables=tables_for(task),
         due_explanation=_due_explanation(task, case_values),
         warnings=principal_warnings(case_values) if task.role != "agency" else []), status
 
@@ -69,42 +80,14 @@ def task_page(task_id: str):
     return _render(task, prefill_for(task))
 
 
-def _form_values(fields: list[dict]) -> dict:
-    values: dict = {}
-    for f in fields:
-        name, widget = f["name"], f["widget"]
-        if widget == "checkboxes":
-            values[name] = request.form.getlist(name)
-        elif widget == "checkbox":
-            values[name] = request.form.get(name) in ("on", "true", "1", "y")
-        elif widget == "document":
-            raw = request.form.get(name, "")
-            values[name] = int(raw) if raw.isdigit() else None
-        else:
-            raw = request.form.get(name, "")
-            values[name] = raw if raw != "" else None
-    return {k: v for k, v in values.items() if v is not None}
-
-
 @web.post("/tasks/<task_id>")
 @login_required
 def submit_task(task_id: str):
     """Submit the form; uploads are stored first so nothing is lost if the form is refused."""
     task = get_open_task(current_user, task_id)
     fields = form_fields(task.form_key)
-    values = _form_values(fields)
-    upload_errors: dict = {}
-    for f in fields:
-        upload = request.files.get(f"file_{f['name']}")
-        if f["widget"] == "document" and upload and upload.filename:
-            try:
-                doc = upload_document(current_user, task.case, filename=upload.filename, content=upload.read(),
-                                      kind=f["name"])
-                db.session.commit()
-                values[f["name"]] = doc.id
-            except InvalidInput as err:
-                db.session.rollback()
-                upload_errors[f["name"]] = err.errors.get("file", [err.message])
+    values = form_values(fields)
+    upload_errors = _store_uploads(task, fields, values)
     task = get_open_task(current_user, task_id)
     if upload_errors:
         return _render(task, values, upload_errors, 422)
@@ -117,7 +100,27 @@ def submit_task(task_id: str):
         task = get_open_task(current_user, task_id)
         return _render(task, values, err.errors, 422)
     flash(f"“{task.title}”已办理")
-    return redirect(url_for("web.case_page", case_id=task.case_id))
+    if can_see_case(current_user, task.case):
+        return redirect(url_for("web.case_page", case_id=task.case_id))
+    return redirect(url_for("web.inbox_page"))  # e.g. an expert, who sees only the tasks given to them
+
+
+def _store_uploads(task, fields: list[dict], values: dict) -> dict:
+    """Store the files chosen in the form's document fields first (each committed), so that a refused form
+    or an Excel import loses none; their ids go into `values`. Returns upload errors by field."""
+    errors: dict = {}
+    for f in fields:
+        upload = request.files.get(f"file_{f['name']}")
+        if f["widget"] == "document" and upload and upload.filename:
+            try:
+                doc = upload_document(current_user, task.case, filename=upload.filename, content=upload.read(),
+                                      kind=f["name"])
+                db.session.commit()
+                values[f["name"]] = doc.id
+            except InvalidInput as err:
+                db.session.rollback()
+                errors[f["name"]] = err.errors.get("file", [err.message])
+    return errors
 
 
 @web.post("/tasks/<task_id>/claim")
@@ -164,13 +167,15 @@ def import_annex(task_id: str, field: str):
     from rules.annex_tables import import_xlsx
     task = get_open_task(current_user, task_id)
     fields = {f["name"]: f for f in form_fields(task.form_key)}
-    values = _form_values(list(fields.values()))
+    values = form_values(list(fields.values()))
     if field not in fields or fields[field]["widget"] not in ("annex2", "annex3"):
         raise InvalidInput("该项不能导入", {field: ["该项不能导入"]})
+    upload_errors = _store_uploads(task, list(fields.values()), values)
+    task = get_open_task(current_user, task_id)
     upload = request.files.get(f"import_{field}")
     text, errors = import_xlsx(fields[field]["widget"], upload.read() if upload else b"")
-    if errors:
-        return _render(task, values, {field: errors}, 422)
+    if errors or upload_errors:
+        return _render(task, values, dict(upload_errors, **({field: errors} if errors else {})), 422)
     values[field] = text
     flash(f"已导入 {len(text.splitlines())} 行，请核对后提交")
     return _render(task, values)
