@@ -10,6 +10,7 @@ from .people import ROLES, ApiToken, Unit, User
 from .process import ProcessVersion
 from .process_draft import ProcessDraft
 from .sanctions import Bulletin, Listing
+from .workbench import CaseCounter, Notification, TaskDraft
 
 __all__ = [
     "CASE_STATUSES",
@@ -23,16 +24,19 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Case",
+    "CaseCounter",
     "CaseLink",
     "CaseTimer",
     "Document",
     "GradingEntry",
     "GradingRound",
     "Listing",
+    "Notification",
     "Objection",
     "OpenTask",
     "ProcessDraft",
     "ProcessVersion",
+    "TaskDraft",
     "UTCDateTime",
     "Unit",
     "User",

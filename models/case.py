@@ -29,6 +29,7 @@ class Case(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     workflow_json: Mapped[str] = mapped_column(Text)
     last_error: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[str | None] = mapped_column(String(40), unique=True)  # 办件编号, e.g. 140500-2026-DJ-000012
 
     process_version = relationship("ProcessVersion", lazy="joined", innerjoin=True)
     __table_args__ = (

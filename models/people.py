@@ -44,6 +44,8 @@ class User(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    email: Mapped[str | None] = mapped_column(String(254))  # notices by e-mail when set
+    phone: Mapped[str | None] = mapped_column(String(32))  # notices by SMS when set and an SMS adapter is configured
 
     unit: Mapped["Unit | None"] = relationship(lazy="joined")
     __table_args__ = (

@@ -6,7 +6,10 @@ from tests.factories import PASSWORD, PDF
 from tests.test_registration import COUNTY, review_task, submit
 
 NOT_ACTIONS = {"web.login", "web.logout", "api.create_token",  # signing in and out acts on no case
-               "public_grading.objection"}  # a public form anyone may use, without logging in
+               "public_grading.objection",  # a public form anyone may use, without logging in
+               # marking one's own notices read changes nothing of any case
+               "api.post_notification_read", "api.post_notifications_read_all", "web.open_notification",
+               "web.read_all_notifications"}
 API_ACTIONS = {"api.post_case", "api.post_claim", "api.post_unclaim", "api.post_reassign", "api.post_complete",
                "api.post_document"}
 WEB_ACTIONS = {"web.new_case", "web.submit_task", "web.claim", "web.unclaim"}

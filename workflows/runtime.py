@@ -18,6 +18,9 @@ from . import audit, clock
 from .context import StepContext, active
 from .engine import dump_workflow, load_workflow, new_workflow, ready_user_tasks, waiting_timers
 from .errors import Conflict, DomainError, EngineFailure, NotFound
+from .notify import notify_case_closed, notify_new_tasks
+from .numbering import assign_number
+from .service_levels import service_deadline
 
 COUNTY_ROLES = {"county_official", "agency"}
 
@@ -83,6 +86,8 @@ class CaseStep:
         agency_id = self.ctx.case_changes.get("agency_id", self.case.agency_id)
         unit = case_unit if role in COUNTY_ROLES else current_app.config["CITY_CODE"]
         due_at, provisional = _due(t)
+        if due_at is None and role not in ("agency", ""):
+            due_at, provisional = service_deadline(self.case.process_key, t.task_spec.bpmn_id, now)
         assignee = t.data.get("assignee_id") if role != "agency" else None
         if role == "agency" and agency_id is None:
             assignee = self.case.started_by_id
@@ -115,6 +120,8 @@ class CaseStep:
                 set_committed_value(case, k, v)
         self._sync_tasks(now)
         self._sync_timers()
+        if wf.is_completed():
+            notify_case_closed(case)
         return case
 
     def _sync_tasks(self, now: datetime) -> None:
@@ -125,6 +132,7 @@ class CaseStep:
         new = [self._task_row(t, now) for tid, t in after.items() if tid not in self.before_tasks]
         if new:
             db.session.execute(insert(OpenTask), new)
+            notify_new_tasks(self.case, new, getattr(self.actor, "id", None))
             for row in new:
                 audit.record("task_created", case_id=self.case_id, task_id=row["id"],
                              detail={"title": row["title"], "role": row["role"], "unit": row["unit_code"],
@@ -199,6 +207,7 @@ def start_workflow_case(actor, version: ProcessVersion, *, title: str, variables
     case.process_version = version
     db.session.add(case)
     db.session.flush()
+    assign_number(case)
     wf = new_workflow(version)
     step = CaseStep(case, actor, wf=wf)
     with step.running():

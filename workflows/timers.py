@@ -62,4 +62,20 @@ def tick(now: datetime | None = None) -> int:
                 db.session.rollback()
                 record_engine_failure(case_id, err.message)
                 db.session.commit()
+        _notices(now)
     return fired
+
+
+def _notices(now: datetime) -> None:
+    """After the timers: deadline reminders, then delivery of queued e-mail/SMS (each committed on its own;
+    a failure here is logged and never stops the timers)."""
+    import logging
+
+    from .notify import deliver_pending, remind_due_tasks
+    try:
+        remind_due_tasks(now)
+        db.session.commit()
+        deliver_pending(now)
+    except Exception:  # notices must never break the timer worker
+        db.session.rollback()
+        logging.getLogger("anfu.notify").exception("notices failed in tick")

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
-from . import audit, auth, cases, documents, openapi, processes, tasks, units  # noqa: F401
+from . import audit, auth, cases, documents, notifications, openapi, processes, supervision, tasks, units  # noqa: F401

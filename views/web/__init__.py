@@ -3,4 +3,17 @@ from flask import Blueprint
 
 web = Blueprint("web", __name__)
 
-from . import admin, audit, auth, cases, grading, grading_publish, inbox, printing, processes, tasks  # noqa: F401
+from . import (  # noqa: F401
+    admin,
+    audit,
+    auth,
+    cases,
+    grading,
+    grading_publish,
+    inbox,
+    notifications,
+    printing,
+    processes,
+    supervision,
+    tasks,
+)

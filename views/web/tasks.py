@@ -4,7 +4,8 @@ import json
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from models import db
+from models import Case, db
+from views.filters import fmt_datetime
 from views.forms import (
     case_data,
     earlier_decisions,
@@ -19,6 +20,7 @@ from views.submissions import submission_panels
 from views.tx import commits
 from workflows.access import can_claim, can_complete, can_see_case
 from workflows.documents import upload_document
+from workflows.drafts import discard_drafts, my_draft, save_draft
 from workflows.errors import InvalidInput
 from workflows.forms import form_for
 from workflows.queries import case_documents, case_history
@@ -28,7 +30,7 @@ from workflows.tasks import claim_task, complete_task, get_open_task, unclaim_ta
 from . import web
 
 
-def _render(task, values: dict, errors: dict | None = None, status: int = 200):
+def _render(task, values: dict, errors: dict | None = None, status: int = 200, draft_at=None):
     case = task.case
     case_values = case_data(case)
     subs = task_submissions(task)
@@ -39,7 +41,7 @@ def _render(task, values: dict, errors: dict | None = None, status: int = 200):
         can_complete=can_complete(current_user, task), can_claim=can_claim(current_user, task),
         materials=_materials(task), submissions=submission_panels(task, current_user),
         shown=shown_values(task.form_key, case_values, subs) + earlier_decisions(task, subs), tables=tables_for(task),
-        due_explanation=_due_explanation(task, case_values),
+        due_explanation=_due_explanation(task, case_values), draft_at=draft_at,
         warnings=principal_warnings(case_values) if task.role != "agency" else []), status
 
 
@@ -77,6 +79,10 @@ def _materials(task) -> list[dict]:
 def task_page(task_id: str):
     """Open a task: what the case is, what was done so far, and the form to fill in."""
     task = get_open_task(current_user, task_id)
+    draft = my_draft(current_user, task.id)
+    if draft is not None:
+        flash(f"已恢复您于 {fmt_datetime(draft.saved_at)} 暂存的内容，核对后提交")
+        return _render(task, dict(draft.data), draft_at=draft.saved_at)
     return _render(task, prefill_for(task))
 
 
@@ -91,17 +97,19 @@ def submit_task(task_id: str):
     task = get_open_task(current_user, task_id)
     if upload_errors:
         return _render(task, values, upload_errors, 422)
+    title, case_id = task.title, task.case_id
     try:
         complete_task(current_user, task_id, values, expected_version=int(request.form["case_version"])
                       if request.form.get("case_version", "").isdigit() else None)
+        discard_drafts(task_id)
         db.session.commit()
     except InvalidInput as err:
         db.session.rollback()
         task = get_open_task(current_user, task_id)
         return _render(task, values, err.errors, 422)
-    flash(f"“{task.title}”已办理")
-    if can_see_case(current_user, task.case):
-        return redirect(url_for("web.case_page", case_id=task.case_id))
+    flash(f"“{title}”已办理")
+    if can_see_case(current_user, db.session.get(Case, case_id)):
+        return redirect(url_for("web.case_page", case_id=case_id))
     return redirect(url_for("web.inbox_page"))  # e.g. an expert, who sees only the tasks given to them
 
 
@@ -121,6 +129,25 @@ def _store_uploads(task, fields: list[dict], values: dict) -> dict:
                 db.session.rollback()
                 errors[f["name"]] = err.errors.get("file", [err.message])
     return errors
+
+
+@web.post("/tasks/<task_id>/draft")
+@login_required
+def save_task_draft(task_id: str):
+    """暂存: keep what is typed (and the files chosen) without submitting; only I see it."""
+    task = get_open_task(current_user, task_id)
+    if not can_complete(current_user, task):
+        from workflows.errors import NotAllowed
+        raise NotAllowed("只有办理人可以暂存该任务")
+    fields = form_fields(task.form_key)
+    values = form_values(fields)
+    upload_errors = _store_uploads(task, fields, values)
+    save_draft(current_user, get_open_task(current_user, task_id), values)
+    db.session.commit()
+    if upload_errors:
+        return _render(get_open_task(current_user, task_id), values, upload_errors, 422)
+    flash("已暂存，下次打开该任务时自动恢复")
+    return redirect(url_for("web.task_page", task_id=task_id))
 
 
 @web.post("/tasks/<task_id>/claim")
