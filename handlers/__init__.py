@@ -25,6 +25,9 @@ class FormSpec:
     instructions: str = ""
     shows: tuple = ()  # form keys whose submitted values the task page shows read-only (e.g. what is reviewed)
     tables: Callable | None = None  # (ctx, task_data) -> [{title, columns, rows: [{cells, flag}], note}] shown read-only
+    # (ctx with .viewer, task_data) -> [{title, rows: [(label, value)], documents: [Document]}]: what is decided on,
+    # shown in full at the top of the task page
+    submission: Callable | None = None
     prefill_wins: bool = False  # prefill replaces values left in the task data (e.g. a previous expert's findings)
     # Forms whose latest submission in this case this form opens with (its own role's earlier words, e.g. the
     # agency's corrected application from its application). Every other form opens empty but for `prefill`:

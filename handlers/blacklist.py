@@ -74,6 +74,31 @@ register_form(FormSpec(key="blacklist_investigation", title="调查取证与列�
                        validate=validate_investigation, prefill=prefill_investigation))
 
 
+class NoticeApprovalSchema(Schema):
+    notice_decision = choice("审批意见", [("approve", "同意送达告知书"), ("return", "退回承办人修改")])
+    notice_opinion = fields.String(load_default="", metadata=meta("审批说明", widget="textarea", help="退回时必须填写"))
+
+
+def _validate_notice_approval(ctx, data: dict) -> dict:
+    if data.get("notice_decision") == "return" and not (data.get("notice_opinion") or "").strip():
+        return {"notice_opinion": ["退回时请写明修改意见"]}
+    return {}
+
+
+def notice_preview(ctx, data: dict) -> list[dict]:
+    """The 告知书 exactly as it will be served if approved now (the 陈述申辩 period counts from service)."""
+    from ._previews import document_panel
+    from .blacklist_services import notice_document
+    return document_panel("待送达的列入告知书（预览）", notice_document, ctx, data,
+                          "同意后即以此内容制发并送达当事机构；陈述申辩期限自送达之日起算。")
+
+
+register_form(FormSpec(key="blacklist_notice_approval", title="审批列入告知书", schema=lambda s: NoticeApprovalSchema(),
+                       validate=_validate_notice_approval, submission=notice_preview,
+                       shows=("blacklist_investigation",),
+                       instructions="告知书经审批同意后方可送达（国办发〔2020〕49号(八)：列入前告知理由、依据和救济途径）。"))
+
+
 class DefenceSchema(Schema):
     statement = fields.String(required=True, validate=validate.Length(min=1, max=8000),
                               metadata=meta("陈述申辩意见", widget="textarea"))
@@ -96,8 +121,15 @@ class ReviewSchema(Schema):
     opinion = text("复核意见说明", required=False, max_len=4000, widget="textarea")
 
 
+def defence_submission(ctx, data: dict) -> list[dict]:
+    """The agency's 陈述申辩 in full, with its evidence, for whoever reviews or decides on it."""
+    statement = data.get("statement") or "当事人在规定期限内未提出陈述申辩"
+    doc = db.session.get(Document, data.get("evidence")) if data.get("evidence") else None
+    return [{"title": "当事机构的陈述申辩", "rows": [("陈述申辩意见", statement)], "documents": [doc] if doc else []}]
+
+
 register_form(FormSpec(key="blacklist_review", title="复核陈述申辩", schema=lambda s: ReviewSchema(),
-                       validate=_opinion_needed, shows=("blacklist_investigation", "blacklist_defence")))
+                       validate=_opinion_needed, shows=("blacklist_investigation",), submission=defence_submission))
 
 
 class DecisionSchema(Schema):
@@ -114,7 +146,8 @@ def _validate_decision(ctx, data: dict) -> dict:
 
 
 register_form(FormSpec(key="blacklist_decision", title="列入决定", schema=lambda s: DecisionSchema(),
-                       validate=_validate_decision, shows=("blacklist_investigation", "blacklist_review")))
+                       validate=_validate_decision, shows=("blacklist_investigation", "blacklist_review"),
+                       submission=defence_submission))
 
 
 class RepairSchema(Schema):

@@ -41,11 +41,20 @@ def _measures(ctx) -> list[str]:
 @service("bind_listing")
 def bind_listing(ctx, data: dict) -> dict:
     """Route the case to the agency, set the 陈述申辩 window and serve the 告知书 (.docx)."""
-    agency, policy = _agency(data), ctx.settings["CITY_POLICY"]
+    agency = _agency(data)
     if db.session.query(Listing.id).filter(Listing.agency_id == agency.id, Listing.status == "active").first():
         raise Conflict("该机构已在名单中，不能重复列入")
     ctx.set_case(agency_id=agency.id, unit_code=agency.county_code, credit_code=agency.credit_code,
                  title=f"{agency.name} 列入严重失信主体名单")
+    content, defence, number = notice_document(ctx, data)
+    doc = add_generated_document(ctx.case.id, kind="blacklist_notice", filename=f"列入告知书-{agency.name}.docx",
+                                 content=content, content_type=DOCX, actor=ctx.actor)
+    return dict(defence, notice_number=number, notice_document_id=doc.id, served_on=_today(ctx).isoformat())
+
+
+def notice_document(ctx, data: dict) -> tuple[bytes, dict, str]:
+    """The 告知书 (.docx) as served at `ctx.now`: content, 陈述申辩 deadline, number (also the leader's preview)."""
+    agency, policy = _agency(data), ctx.settings["CITY_POLICY"]
     window = int(policy.blacklist.defence_window_working_days)
     defence = deadline_json(ctx.now, window)
     number = f"{policy.name}应急告〔{_today(ctx).year}〕{ctx.case.id}号"
@@ -57,9 +66,7 @@ def bind_listing(ctx, data: dict) -> dict:
         "legal_basis": policy.blacklist.legal_basis, "measures": _measures(ctx), "defence": {"deadline": defence},
         "contact": {"name": data["contact_name"], "phone": data["contact_phone"], "address": policy.bureau_name},
         "issued_on": _today(ctx)})
-    doc = add_generated_document(ctx.case.id, kind="blacklist_notice", filename=f"列入告知书-{agency.name}.docx",
-                                 content=content, content_type=DOCX, actor=ctx.actor)
-    return dict(defence, notice_number=number, notice_document_id=doc.id, served_on=_today(ctx).isoformat())
+    return content, defence, number
 
 
 @service("create_listing")

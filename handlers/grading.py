@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import User, db
 from rules.policy import shipped_sheet
 
-from . import FormSpec, ProcessInfo, register_form, register_process
+from . import FormSpec, ProcessInfo, _grading_confirm, register_form, register_process  # noqa: F401
 from ._fields import meta, text
 from ._grading_forms import (
     consensus_schema,
@@ -213,4 +213,23 @@ def objection_schema(source: str) -> Schema:
     }, name="ObjectionReview")()
 
 
-register_form(FormSpec(key="grading_objection", title="处理公示异议", schema=lambda s: objection_schema("[LY22] 四(三)")))
+def objection_submission(ctx, data: dict) -> list[dict]:
+    """The objection in full for the official who decides it; an agency viewer never sees who filed it."""
+    from models import Document, Objection
+    from workflows.clock import SHANGHAI
+    from workflows.privacy import hides_identity
+    payload = data.get("objection") or {}
+    obj = db.session.get(Objection, payload.get("objection_id")) if payload.get("objection_id") else None
+    if obj is None:
+        return [{"title": "异议内容", "rows": [("异议内容", payload.get("text", ""))]}]
+    rows = [("异议内容", obj.text), ("提出时间", obj.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"))]
+    if not hides_identity(ctx.viewer):
+        rows += [("异议人", obj.name or "匿名提出"), ("联系方式", obj.contact or "未留联系方式"),
+                 ("受理编号", obj.tracking_code)]
+    doc = db.session.get(Document, obj.document_id) if obj.document_id else None
+    return [{"title": "异议内容（待处理）", "rows": rows, "documents": [doc] if doc else [],
+             "note": "异议人身份、联系方式和证明材料仅监管部门可见。"}]
+
+
+register_form(FormSpec(key="grading_objection", title="处理公示异议", schema=lambda s: objection_schema("[LY22] 四(三)"),
+                       submission=objection_submission))

@@ -105,8 +105,15 @@ def _need_opinion(ctx, data: dict) -> dict:
     return {}
 
 
+def notice_preview(ctx, data: dict) -> list[dict]:
+    """The 约谈通知书 exactly as it will be issued if approved now."""
+    from ._previews import document_panel
+    return document_panel("待制发的约谈通知书（预览）", notice_document, ctx, data,
+                          "同意后即以此内容制发并送达约谈对象。")
+
+
 register_form(FormSpec(key="interview_approval", title="约谈通知书审批", schema=lambda s: ApprovalSchema(),
-                       validate=_need_opinion, shows=("interview_notice",)))
+                       validate=_need_opinion, shows=("interview_notice",), submission=notice_preview))
 
 
 class AcknowledgeSchema(Schema):
@@ -132,7 +139,25 @@ def record_schema(settings) -> Schema:
     }, name="InterviewRecord")()
 
 
-register_form(FormSpec(key="interview_record", title="约谈记录", schema=record_schema,
+def validate_record(ctx, data: dict) -> dict:
+    """The record of an interview cannot be entered before the interview's scheduled time."""
+    scheduled = _scheduled(ctx)
+    if scheduled is not None and ctx.now < scheduled:
+        when = scheduled.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        return {"attendees": [f"约谈定于{when}进行，约谈开始前不能录入约谈记录"]}
+    return {}
+
+
+def _scheduled(ctx) -> datetime | None:
+    """The interview time of the case's notice (from the workflow data of the open record task)."""
+    from workflows.engine import load_workflow, ready_user_tasks
+    wf = load_workflow(ctx.case.workflow_json, ctx.case.process_version)
+    tasks = [t for t in ready_user_tasks(wf) if t.task_spec.bpmn_id == "hold_interview"]
+    value = tasks[0].data.get("interview_time") if tasks else None
+    return datetime.fromisoformat(_aware(value)) if value else None
+
+
+register_form(FormSpec(key="interview_record", title="约谈记录", schema=record_schema, validate=validate_record,
                        shows=("interview_notice", "interview_acknowledgement")))
 
 
@@ -225,6 +250,15 @@ def _doc_number(ctx, kind: str) -> str:
 @service("issue_interview_notice")
 def issue_interview_notice(ctx, data: dict) -> dict:
     """Generate the approved 约谈通知书 (.docx), store it with the case, hashed and audited."""
+    agency = _agency(ctx, data)
+    content, number = notice_document(ctx, data)
+    doc = add_generated_document(ctx.case.id, kind="interview_notice", filename=f"约谈通知书-{agency.name}.docx",
+                                 content=content, content_type=DOCX, actor=ctx.actor)
+    return {"number": number, "document_id": doc.id}
+
+
+def notice_document(ctx, data: dict) -> tuple[bytes, str]:
+    """The 约谈通知书 (.docx) as issued at `ctx.now` and its number (also the leader's preview)."""
     agency, policy = _agency(ctx, data), ctx.settings["CITY_POLICY"]
     number = _doc_number(ctx, "约谈")
     content = render_docx("interview_notice", {
@@ -235,16 +269,20 @@ def issue_interview_notice(ctx, data: dict) -> dict:
         "attendees_required": [a for a in data["attendees_required"].replace("，", "、").split("、") if a],
         "contact": {"name": data["contact_name"], "phone": data["contact_phone"]},
         "issued_on": ctx.now.astimezone(SHANGHAI).date()})
-    doc = add_generated_document(ctx.case.id, kind="interview_notice", filename=f"约谈通知书-{agency.name}.docx",
-                                 content=content, content_type=DOCX, actor=ctx.actor)
-    return {"number": number, "document_id": doc.id}
+    return content, number
 
 
 @service("rectification_deadline")
 def rectification_deadline(ctx, data: dict) -> dict:
-    """The rectification deadline in working days (start day excluded) and the reminder 2 working days before."""
+    """The rectification deadline in working days (start day excluded) and the reminder 2 working days before.
+
+    The first period counts from the day of the interview, not from when its record was entered; a further
+    period ("继续整改") counts from the review."""
     days = data.get("rectification_working_days") or ctx.settings["CITY_POLICY"].interview.rectification_working_days
-    deadline = deadline_json(ctx.now, int(days))
+    start = ctx.now
+    if "rectification" not in data and data.get("interview_time"):
+        start = min(datetime.fromisoformat(_aware(data["interview_time"])), ctx.now)
+    deadline = deadline_json(start, int(days))
     before = ctx.settings["CITY_POLICY"].interview.reminder_working_days_before
     from datetime import date
     remind_on = platform_calendar().subtract_working_days(date.fromisoformat(deadline["ends_on"]), int(before))

@@ -17,7 +17,7 @@ from ._grading_forms import (
     self_assessment_schema,
 )
 from ._grading_tables import panel_table, score_breakdown, self_table
-from .grading import consensus_prefill, expert_prefill, objection_schema
+from .grading import consensus_prefill, expert_prefill, objection_schema, objection_submission
 
 SHEET = "jiaxing/star_sheet"
 register_process(ProcessInfo(key="star_rating", title="星级评定", starter_roles=("city_official",), start_via="round",
@@ -47,4 +47,5 @@ register_form(FormSpec(key="star_rating_satisfaction", title="满意度测评（
                        validate=lambda ctx, data: satisfaction_errors(SHEET, data), tables=panel_table(SHEET),
                        instructions="由县、镇级应急管理部门和委托单位进行测评，取平均分（[JX] 表A 第25项）。"))
 register_form(FormSpec(key="star_rating_objection", title="处理公示异议",
-                       schema=lambda s: objection_schema("默认值，非标准规定（[JX] 未规定异议程序）")))
+                       schema=lambda s: objection_schema("默认值，非标准规定（[JX] 未规定异议程序）"),
+                       submission=objection_submission))

@@ -71,4 +71,6 @@ class Objection(db.Model):
     reply: Mapped[str | None] = mapped_column(Text)
     tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    entry = relationship("GradingEntry", lazy="joined")
     __table_args__ = (CheckConstraint("status IN ('received', 'dismissed', 'upheld')", name="status"),)

@@ -30,3 +30,23 @@ def open_round(api_as, agencies, scheme: str = "linyi", year: str = "2026", date
 def entry_of(agency_row) -> GradingEntry:
     db.session.expire_all()
     return db.session.query(GradingEntry).filter_by(agency_id=agency_row.id).order_by(GradingEntry.id.desc()).first()
+
+
+def confirm_publicity(city, case_id: int) -> bool:
+    """The official checks the line to be published and publishes it (cases on older diagrams have no such step)."""
+    items = [t for t in city.get("/api/inbox").get_json()["items"]
+             if t["name"] == "confirm_publicity" and t["case_id"] == case_id]
+    if not items:
+        return False
+    res = city.post(f"/api/tasks/{items[0]['id']}/complete", json={"data": {"publish_decision": "publish"}})
+    assert res.status_code == 200, res.get_json()
+    return True
+
+
+def confirm_final(city, case_id: int) -> None:
+    """Publicity over: the official confirms the line that goes on the final list."""
+    items = [t for t in city.get("/api/inbox").get_json()["items"]
+             if t["name"] == "confirm_final" and t["case_id"] == case_id]
+    assert items, "no confirm_final task"
+    res = city.post(f"/api/tasks/{items[0]['id']}/complete", json={"data": {"confirmed": True}})
+    assert res.status_code == 200, res.get_json()

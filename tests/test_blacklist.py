@@ -21,9 +21,12 @@ def _docx_text(content: bytes) -> str:
     return "\n".join(p.text for p in d.paragraphs) + "\n".join(c.text for t in d.tables for r in t.rows for c in r.cells)
 
 
-def _start(api_as, agency_row, **over):
+def _start(api_as, agency_row, approve=True, **over):
+    """The case officer investigates; the leader approves the 告知书 (unless `approve=False`)."""
     city, leader = api_as("city_official", name="赵科长"), api_as("leader", name="钱局长")
     res = city.post("/api/cases", json={"process": "blacklist", "data": dict(INVESTIGATION, agency_id=agency_row.id, **over)})
+    if approve and res.status_code == 201:
+        complete(leader, "approve_notice", {"notice_decision": "approve"}, res.get_json()["id"])
     return city, leader, res
 
 

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from models import CaseLink, GradingEntry, Objection, db
 from tests.factories import PDF
-from tests.grading_factories import LINYI, self_payload
+from tests.grading_factories import LINYI, confirm_final, confirm_publicity, self_payload
 from tests.grading_factories import entry_of as _entry
 from tests.grading_factories import open_round as _open_round_as
 from tests.sanctions_factories import complete, registered_agency, task_of
@@ -42,6 +42,7 @@ def _inspect(city, experts, agency_row, veto=None, findings=None, exam_scores=No
     assert res.status_code == 422 and "抽中人员" in res.get_json()["errors"]["exam_scores"][0]
     scores = "\n".join(f"{name} {exam_scores.get(i, 90)}" for i, name in enumerate(drawn))
     complete(city, "exam", dict(satisfaction or SATISFACTION, exam_scores=scores), case_id)
+    confirm_publicity(city, case_id)
 
 
 def _examined_agency(api_as, exam_scores, satisfaction=None):
@@ -112,15 +113,24 @@ def test_a_round_through_all_phases_across_national_day(api_as, client):
         assert entry_a.publicity_until.isoformat() == "2026-10-21T16:00:00+00:00"  # a fresh 7 working days
     # C's publicity ends 2026-10-15 24:00: final 差, which opens a warning interview (links)
     assert tick(datetime(2026, 10, 15, 16, 0, 1, tzinfo=UTC)) == 1
+    assert _entry(c).phase == "publicity"  # nothing is final before the official confirms it
+    with freeze_time("2026-10-16 09:00:00+08:00"):
+        confirm_final(api_as("city_official"), _entry(c).case_id)
     assert _entry(c).phase == "final"
     link = db.session.query(CaseLink).filter_by(agency_id=c.id, target_process="interview").one()
     assert link.ground == "linyi_poor_grade" and link.origin_case_id == _entry(c).case_id
     assert tick(datetime(2026, 10, 21, 16, 0, 1, tzinfo=UTC)) == 1
+    with freeze_time("2026-10-22 08:30:00+08:00"):
+        confirm_final(api_as("city_official"), _entry(a).case_id)
     assert _entry(a).phase == "final"
     with freeze_time("2026-10-22 09:00:00+08:00"):
         city = api_as("city_official")
         rnd = _entry(a).round_id
-        res = city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h())
+        confirm = city.client.get(f"/grading/rounds/{rnd}/publish", headers=city._h()).get_data(as_text=True)
+        assert "将公布的最终名单" in confirm and a.name in confirm and c.name not in confirm  # what will be public
+        assert city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h()).status_code == 422
+        assert client.get(f"/public/grading/rounds/{rnd}/final").status_code == 404
+        res = city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h(), data={"confirmed": "on"})
         assert res.status_code == 302
         page = client.get(f"/public/grading/rounds/{rnd}/final").get_data(as_text=True)
         assert a.name in page and c.name not in page and b.name not in page  # 一般 and above only
@@ -263,6 +273,7 @@ def test_consensus_mode_the_panel_lead_enters_agreed_scores(api_as):
             drawn = [line.split()[0] for line in
                      city.get(f"/api/tasks/{task['id']}").get_json()["prefill"]["exam_scores"].splitlines()]
             complete(city, "exam", dict(SATISFACTION, exam_scores="\n".join(f"{n} 90" for n in drawn)), case_id)
+            assert confirm_publicity(city, case_id)
             # 100 − 2 (第6项 agreed 3 of 5) − 2 (抽考 90% of 20 = 18) − 0.5 (满意度 9.5) = 95.5
             assert _entry(a).final_score == 95.5
     finally:
@@ -349,5 +360,6 @@ def test_satisfaction_forms_rated_item_by_item_are_averaged(api_as):
             res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"exam_scores": exam, "satisfaction": bad}})
             assert res.status_code == 422 and message in res.get_json()["errors"]["satisfaction"][0], bad
         complete(city, "exam", {"exam_scores": exam, "satisfaction": "2/2/1.5/2/2\n9"})
+        assert confirm_publicity(city, _entry(a).case_id)
         # 100 − 2 (抽考 18 of 20) − 0.75 (满意度 mean of 9.5 and 9 = 9.25) = 97.25
         assert _entry(a).final_score == 97.25

@@ -10,7 +10,7 @@ from tests.sanctions_factories import api_maker, complete, registered_agency, ta
 from workflows.timers import tick
 
 NOTICE = {"grounds": ["JC-17-1"], "evidence": "2026年10月监督检查发现安全评价报告遗漏重大危险源辨识",
-          "interview_time": "2026-12-01T09:30", "interview_place": "市应急管理局三楼会议室",
+          "interview_time": "2026-11-23T09:30", "interview_place": "市应急管理局三楼会议室",
           "attendees_required": "主要负责人", "contact_name": "赵科长", "contact_phone": "0356-2020000"}
 RECORD = {"attendees": "王建国，总经理\n李娜，技术负责人", "problems": "报告遗漏重大危险源辨识",
           "agency_statement": "承认问题，立即整改", "rectification_requirements": "重新辨识并修改报告\n组织全员培训",
@@ -28,7 +28,8 @@ def _to_rectification(api_as, agency_api, agency_row):
     city, leader, case_id = _open(api_as, agency_row)
     complete(leader, "approve_notice", {"decision": "approve"})
     complete(agency_api, "acknowledge_notice", {"attendees": "王建国，总经理", "acknowledged": True})
-    complete(city, "hold_interview", RECORD)
+    with freeze_time("2026-11-23 09:45:00+08:00"):  # the record is entered after the interview has begun
+        complete(city, "hold_interview", RECORD)
     return city, leader, case_id
 
 
@@ -161,7 +162,8 @@ def test_wujin_publishes_a_bulletin_after_the_interview(tmp_path, _template_db):
             case_id = res.get_json()["id"]
             complete(leader, "approve_notice", {"decision": "approve"})
             complete(agency_api, "acknowledge_notice", {"attendees": "王建国，总经理", "acknowledged": True})
-            complete(city, "hold_interview", RECORD)
+            with freeze_time("2026-11-23 09:45:00+08:00"):
+                complete(city, "hold_interview", RECORD)
             evidence = agency_api.upload(case_id, "evidence").get_json()["id"]
             complete(agency_api, "submit_rectification", {"report": "已整改", "evidence": evidence})
             complete(city, "review_rectification", {"decision": "accept"})

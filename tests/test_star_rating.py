@@ -6,7 +6,14 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from models import Agency, Case, GradingEntry, Objection, db
-from tests.grading_factories import JIAXING, entry_of, open_round, self_payload
+from tests.grading_factories import (
+    JIAXING,
+    confirm_final,
+    confirm_publicity,
+    entry_of,
+    open_round,
+    self_payload,
+)
 from tests.sanctions_factories import complete, registered_agency, task_of
 from workflows.timers import tick
 
@@ -76,6 +83,8 @@ def test_a_star_round_from_self_assessment_to_the_published_list(api_as, client)
         res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"satisfaction": "2/2/2/2/2"}})
         assert res.status_code == 422 and res.get_json()["errors"]["satisfaction"] == ["本评分表没有分项评议表，请填写合计分"]
         complete(city, "satisfaction", {"satisfaction": "10, 8"}, case_id)
+        assert entry_of(a).phase == "inspection"  # not public before the official confirms what is published
+        assert confirm_publicity(city, case_id)
         entry = entry_of(a)
         # 100 − 3 (第2项) − 0.75 (第4项 mean of 1.5 and 0) − 1 (第25项 mean 9 of 10) = 95.25 → 五星级 (default band)
         assert entry.final_score == 95.25 and entry.grade == "五星级" and entry.phase == "publicity"
@@ -94,11 +103,14 @@ def test_a_star_round_from_self_assessment_to_the_published_list(api_as, client)
     assert entry_of(a).publicity_until.isoformat() == "2026-10-08T16:00:00+00:00"
     assert tick(datetime(2026, 10, 8, 15, 59, tzinfo=UTC)) == 0
     assert tick(datetime(2026, 10, 8, 16, 0, 1, tzinfo=UTC)) == 1
+    with freeze_time("2026-10-09 08:30:00+08:00"):
+        confirm_final(api_as("city_official"), entry_of(a).case_id)
     assert entry_of(a).phase == "final"
     with freeze_time("2026-10-09 09:00:00+08:00"):
         city = api_as("city_official")
         rnd = entry_of(a).round_id
-        assert city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h()).status_code == 302
+        assert city.client.post(f"/grading/rounds/{rnd}/publish", headers=city._h(),
+                                data={"confirmed": "on"}).status_code == 302
         page = client.get(f"/public/grading/rounds/{rnd}/final").get_data(as_text=True)
         assert a.name in page and b.name not in page and "[JX] 星级评定" in page
         wb = load_workbook(io.BytesIO(client.get(f"/public/grading/rounds/{rnd}/final.xlsx").data))

@@ -7,9 +7,11 @@ from openpyxl import Workbook
 from models import GradingRound, db
 from rules.spreadsheet import append_row
 from workflows.errors import Conflict, InvalidInput, NotFound
-from workflows.grading import file_objection, final_list, in_publicity, scheme_notes
+from workflows.grading import file_objection, final_list, in_publicity, objection_by_code, scheme_notes
 
 public_grading = Blueprint("public_grading", __name__, url_prefix="/public/grading")
+OBJECTION_STATUS = {"received": "已收到，正在核查", "dismissed": "已答复：异议不成立，维持评定结果",
+                    "upheld": "已答复：异议成立，重新检查评估"}
 FINAL_COLUMNS = ["序号", "机构名称", "统一社会信用代码", "得分", "等级"]
 
 
@@ -37,8 +39,18 @@ def objection():
     except (InvalidInput, Conflict) as err:
         db.session.rollback()
         return _publicity_page(err.errors or {"text": [err.message]}, request.form, err.status)
-    flash(f"异议已收到，受理编号 {obj.tracking_code}。我们将在核查后答复。")
+    flash(f"异议已收到，受理编号 {obj.tracking_code}。请妥善保存，可凭受理编号查询处理情况和答复。")
     return redirect(url_for("public_grading.publicity"))
+
+
+@public_grading.get("/objections/lookup")
+def objection_lookup():
+    """The objector looks up an objection by its 受理编号: status and the recorded reply; nothing else is revealed."""
+    code = (request.args.get("code") or "").strip().upper()
+    obj = objection_by_code(code) if code else None
+    status = 404 if code and obj is None else 200
+    return render_template("public/objection_lookup.html", code=code, objection=obj,
+                           status_label=OBJECTION_STATUS.get(obj.status, "") if obj else ""), status
 
 
 @public_grading.get("/rounds/<int:round_id>/final")

@@ -81,6 +81,7 @@ def _store(case_id: int, *, kind: str, filename: str, content: bytes, content_ty
 
 def readable_document(user, doc: Document | None, case) -> Document:
     """A document the user may download."""
-    if doc is None or case is None or not can_see_case(user, case):
+    from .privacy import document_hidden
+    if doc is None or case is None or not can_see_case(user, case) or document_hidden(user, doc):
         raise NotAllowed("您无权下载该文件")
     return doc

@@ -167,8 +167,15 @@ def file_objection(entry_id: int, *, text: str, name: str = "", contact: str = "
     return objection
 
 
-def publish_final_list(user, round_id: int) -> GradingRound:
-    """When every case of the round is final (or waived), publish the final list."""
+def objection_by_code(code: str) -> Objection | None:
+    """The objection with this 受理编号 (exact match), or None."""
+    if not code or len(code) > 16:
+        return None
+    return db.session.execute(select(Objection).where(Objection.tracking_code == code)).scalar_one_or_none()
+
+
+def publish_final_list(user, round_id: int, *, confirmed: bool = False) -> GradingRound:
+    """When every case of the round is final (or waived) and the official has checked the list, publish it."""
     if user.role != "city_official":
         raise NotAllowed("只有市级监管人员可以公布最终名单")
     rnd = db.session.get(GradingRound, round_id)
@@ -177,8 +184,11 @@ def publish_final_list(user, round_id: int) -> GradingRound:
     pending = [e.agency.name for e in entries(round_id) if e.phase not in ("final", "waived")]
     if pending:
         raise Conflict(f"以下机构的评定尚未结束，不能公布最终名单：{'、'.join(pending)}")
+    if not confirmed:
+        raise InvalidInput("请先核对将公布的最终名单", {"confirmed": ["请先核对将公布的最终名单并勾选确认"]})
     rnd.status, rnd.final_published_on = "final", clock.today()
-    audit.record("grading_final_list_published", actor=user, detail={"round_id": rnd.id})
+    audit.record("grading_final_list_published", actor=user, detail={
+        "round_id": rnd.id, "listed": [[e.agency.name, e.final_score, e.grade] for e in final_list(round_id)]})
     return rnd
 
 

@@ -7,6 +7,7 @@ from models import AuditEvent, Case, Document, OpenTask, User, db
 from . import clock
 from .access import can_see_case, case_filter, inbox_filter
 from .errors import NotAllowed, NotFound
+from .privacy import document_hidden, visible_events
 
 Assignee = aliased(User)
 
@@ -56,16 +57,17 @@ def case_open_tasks(case_id: int) -> list[tuple]:
         .where(OpenTask.case_id == case_id).order_by(OpenTask.created_at)).all()
 
 
-def case_history(case_id: int) -> list[AuditEvent]:
-    """Every audit event of a case in order."""
-    return list(db.session.execute(select(AuditEvent).where(AuditEvent.case_id == case_id)
-                                   .order_by(AuditEvent.seq)).scalars())
+def case_history(case_id: int, viewer=None) -> list[AuditEvent]:
+    """Every audit event of a case in order (as `viewer` may see them: no objector identity for agencies)."""
+    events = list(db.session.execute(select(AuditEvent).where(AuditEvent.case_id == case_id)
+                                     .order_by(AuditEvent.seq)).scalars())
+    return visible_events(viewer, events)
 
 
-def case_documents(case_id: int) -> list[Document]:
-    """Documents attached to a case, newest first."""
-    return list(db.session.execute(select(Document).where(Document.case_id == case_id)
-                                   .order_by(Document.id.desc())).scalars())
+def case_documents(case_id: int, viewer=None) -> list[Document]:
+    """Documents attached to a case, newest first (files sent by the public are not listed for agencies)."""
+    docs = db.session.execute(select(Document).where(Document.case_id == case_id).order_by(Document.id.desc()))
+    return [d for d in docs.scalars() if not document_hidden(viewer, d)]
 
 
 def list_cases(user, *, process: str | None = None, status: str | None = None, limit: int = 100) -> list[Case]:

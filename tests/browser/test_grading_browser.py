@@ -55,44 +55,99 @@ def test_expert_scores_an_item(live_app, page):
         assert task.assignee.username == "zhuanjia2"  # the sheet moves on to the second expert
 
 
+def _in_publicity(app) -> None:
+    """Experts score, the staff exam is entered and the official confirms publicity: the agency is in publicity."""
+    from models import User
+    from workflows.tasks import complete_task
+    _round_at_expert_scoring(app)
+    with app.app_context():
+        for name in ("zhuanjia1", "zhuanjia2"):
+            expert = db.session.query(User).filter_by(username=name).one()
+            task = db.session.query(OpenTask).filter_by(bpmn_id="expert_scoring").one()
+            complete_task(expert, task.id, {})
+            db.session.commit()
+        city = db.session.query(User).filter_by(username="pingding").one()
+        task = db.session.query(OpenTask).filter_by(bpmn_id="exam_roster").one()
+        complete_task(city, task.id, {"staff_roster": "张一\n李二"})
+        db.session.commit()
+        task = db.session.query(OpenTask).filter_by(bpmn_id="exam").one()
+        from workflows.engine import get_task, load_workflow
+        wf = load_workflow(task.case.workflow_json, task.case.process_version)
+        drawn = get_task(wf, task.id).data["sample"]["drawn"]
+        complete_task(city, task.id, {"exam_scores": "\n".join(f"{n} 85" for n in drawn), "satisfaction": "9"})
+        db.session.commit()
+        task = db.session.query(OpenTask).filter_by(bpmn_id="confirm_publicity").one()
+        complete_task(city, task.id, {"publish_decision": "publish"})
+        db.session.commit()
+
+
+def _file_objection(page, base: str, evidence, name: str = "", contact: str = "") -> str:
+    """File an objection on the public page; returns the 受理编号 shown."""
+    page.goto(f"{base}/public/directory")
+    page.click("header >> text=评定公示")
+    page.wait_for_selector("h1:has-text('评定结果公示')")
+    assert "临沂浏览器评定测试有限公司" in page.inner_text("table") and "24:00" in page.inner_text("table")
+    page.fill("#text", "该机构部分项目负责人未到现场")
+    page.fill("#name", name)
+    page.fill("#contact", contact)
+    page.set_input_files("#file", str(evidence))
+    page.click("button:has-text('提交异议')")
+    page.wait_for_selector("text=受理编号")
+    import re
+    return re.search(r"受理编号 ([0-9A-F]+)", page.inner_text("body")).group(1)
+
+
+def _pdf(tmp_path):
+    evidence = tmp_path / "证据.pdf"
+    evidence.write_bytes(PDF)
+    return evidence
+
+
 def test_public_publicity_page_with_an_objection_filed(live_app, page, tmp_path):
     """Anyone files an objection (anonymous, with a PDF) on the publicity page and gets a tracking code."""
-    from workflows.tasks import complete_task
     with freeze_time("2030-12-02 09:00:00+08:00", tick=True):
-        _round_at_expert_scoring(live_app)
-        with live_app.app_context():
-            from models import User
-            for name in ("zhuanjia1", "zhuanjia2"):
-                expert = db.session.query(User).filter_by(username=name).one()
-                task = db.session.query(OpenTask).filter_by(bpmn_id="expert_scoring").one()
-                complete_task(expert, task.id, {})
-                db.session.commit()
-            city = db.session.query(User).filter_by(username="pingding").one()
-            task = db.session.query(OpenTask).filter_by(bpmn_id="exam_roster").one()
-            complete_task(city, task.id, {"staff_roster": "张一\n李二"})
-            db.session.commit()
-            task = db.session.query(OpenTask).filter_by(bpmn_id="exam").one()
-            from workflows.engine import get_task, load_workflow
-            wf = load_workflow(task.case.workflow_json, task.case.process_version)
-            drawn = get_task(wf, task.id).data["sample"]["drawn"]
-            complete_task(city, task.id, {"exam_scores": "\n".join(f"{n} 85" for n in drawn), "satisfaction": "9"})
-            db.session.commit()
+        _in_publicity(live_app)
         base = live_app.config["LIVE_URL"]
-        page.goto(f"{base}/public/directory")
-        page.click("header >> text=评定公示")
-        page.wait_for_selector("h1:has-text('评定结果公示')")
-        assert "临沂浏览器评定测试有限公司" in page.inner_text("table") and "24:00" in page.inner_text("table")
-        evidence = tmp_path / "证据.pdf"
-        evidence.write_bytes(PDF)
-        page.fill("#text", "该机构部分项目负责人未到现场")
-        page.set_input_files("#file", str(evidence))
-        page.click("button:has-text('提交异议')")
-        page.wait_for_selector("text=受理编号")
+        code = _file_objection(page, base, _pdf(tmp_path))
+        page.goto(f"{base}/public/grading/objections/lookup")
+        page.fill("#code", code)
+        page.click("button:has-text('查询')")
+        page.wait_for_selector("text=已收到，正在核查")
     with live_app.app_context():
         objection = db.session.query(Objection).one()
         assert objection.name is None and objection.document_id
         assert db.session.query(OpenTask).filter_by(bpmn_id="handle_objection").count() == 1
         assert db.session.query(GradingEntry).one().phase == "publicity"
+
+
+def test_city_decides_the_objection_seeing_it_and_the_agency_never_sees_the_objector(live_app, page, tmp_path):
+    """The city's 处理公示异议 shows the text, objector and contact at the top; the agency's case page shows none
+    of the objector's identity and its file is refused (issue 9)."""
+    from tests.browser.conftest import logout
+    with freeze_time("2030-12-02 09:00:00+08:00", tick=True):
+        _in_publicity(live_app)
+        base = live_app.config["LIVE_URL"]
+        _file_objection(page, base, _pdf(tmp_path), name="王举报", contact="13900001111")
+        login(page, base, "pingding", PASSWORD)
+        page.goto(f"{base}/inbox")
+        page.click("text=处理公示异议")
+        panel = page.inner_text("section.submission")
+        assert "该机构部分项目负责人未到现场" in panel and "王举报" in panel and "13900001111" in panel
+        assert "证据.pdf" in panel
+        case_url = page.url
+        logout(page)
+        with live_app.app_context():
+            objection = db.session.query(Objection).one()
+            case_id, doc_id = objection.entry.case_id, objection.document_id
+        login(page, base, "jigou_pd", PASSWORD)
+        page.goto(f"{base}/cases/{case_id}")
+        body = page.inner_text("main")
+        assert "王举报" not in body and "13900001111" not in body and "证据.pdf" not in body
+        page.goto(case_url)
+        body = page.inner_text("main")
+        assert "该机构部分项目负责人未到现场" in body and "王举报" not in body and "13900001111" not in body
+        res = page.request.get(f"{base}/documents/{doc_id}")
+        assert res.status == 403
 
 
 def test_panel_lead_sees_the_disagreement_and_enters_the_consensus(live_app, page):

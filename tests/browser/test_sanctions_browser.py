@@ -26,7 +26,7 @@ def test_official_drafts_and_leader_approves_interview_notice(live_app, page):
     login(page, base, "kezhang", PASSWORD)
     page.goto(f"{base}/cases")
     page.click("button:has-text('警示约谈')")
-    page.wait_for_selector("h1:has-text('拟写约谈通知书')")
+    page.wait_for_selector("h2:has-text('约谈通知书（拟稿）')")  # the start page: nothing exists until accepted
     page.select_option("#f_agency_id", str(agency_id))
     page.check("input[name=grounds][value='JC-17-1']")
     page.fill("#f_evidence", "监督检查发现报告存在重大疏漏")
@@ -36,12 +36,14 @@ def test_official_drafts_and_leader_approves_interview_notice(live_app, page):
     page.fill("#f_contact_phone", "0356-2020000")
     assert page.input_value("#f_attendees_required") == "主要负责人"
     page.click("form.task-form button[type=submit]")
-    page.wait_for_selector("text=已办理")
+    page.wait_for_selector("text=案件已发起")
     logout(page)
     login(page, base, "juzhang", PASSWORD)
     page.goto(f"{base}/inbox")
     page.click("text=审批约谈通知书")
     assert "市应急管理局三楼会议室" in page.inner_text("main")
+    preview = page.inner_text("section.submission")  # the notice as it will be issued, above the form
+    assert "约谈通知书（预览）" in preview and "晋城市浏览器约谈测试有限公司" in preview
     page.check("input[name=decision][value=approve]")
     page.click("form.task-form button[type=submit]")
     page.wait_for_selector("text=约谈通知书-晋城市浏览器约谈测试有限公司.docx")

@@ -79,4 +79,4 @@ def get_history(case_id: int):
         200: {description: 事件, content: {application/json: {schema: HistoryOut}}}
     """
     visible_case(me(), case_id)
-    return HISTORY_OUT.dump({"events": [event_dict(e) for e in case_history(case_id)]})
+    return HISTORY_OUT.dump({"events": [event_dict(e) for e in case_history(case_id, me())]})

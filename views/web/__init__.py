@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     cases,
     contracts,
     grading,
+    grading_publish,
     inbox,
     notifications,
     printing,

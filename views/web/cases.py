@@ -133,9 +133,9 @@ def _start_page(process: str, values: dict | None, errors: dict, status: int = 2
 def case_page(case_id: int):
     """A case: summary, open tasks, documents and the timeline of every event."""
     case = visible_case(current_user, case_id)
-    events = [(e, json.loads(e.detail)) for e in case_history(case.id)]
+    events = [(e, json.loads(e.detail)) for e in case_history(case.id, current_user)]
     data = case_data(case)
-    return render_template("case.html", case=case, tasks=case_open_tasks(case.id), documents=case_documents(case.id),
+    return render_template("case.html", case=case, tasks=case_open_tasks(case.id), documents=case_documents(case.id, current_user),
                            events=events, data=data, tables=case_tables(case, data),
                            can_withdraw=can_withdraw(current_user, case))
 

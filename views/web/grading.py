@@ -109,6 +109,6 @@ def grading_round_xlsx(round_id: int):
 @commits
 def grading_publish(round_id: int):
     """Publish the final list once every agency's grade is final."""
-    publish_final_list(current_user, round_id)
+    publish_final_list(current_user, round_id, confirmed=request.form.get("confirmed") == "on")
     flash("最终名单已公布")
     return redirect(url_for("web.grading_round", round_id=round_id))

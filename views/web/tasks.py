@@ -16,6 +16,7 @@ from views.forms import (
     tables_for,
     task_submissions,
 )
+from views.submissions import submission_panels
 from views.tx import commits
 from workflows.access import can_claim, can_complete, can_see_case
 from workflows.documents import upload_document
@@ -35,17 +36,18 @@ def _render(task, values: dict, errors: dict | None = None, status: int = 200, d
     subs = task_submissions(task)
     return render_template(
         "task.html", task=task, case=case, form=form_for(task.form_key), fields=form_fields(task.form_key),
-        values=values, errors=errors or {}, documents=case_documents(case.id),
+        values=values, errors=errors or {}, documents=case_documents(case.id, current_user),
         events=_events_for(current_user, case.id),
         can_complete=can_complete(current_user, task), can_claim=can_claim(current_user, task),
-        materials=_materials(task), shown=shown_values(task.form_key, case_values, subs) + earlier_decisions(task, subs), tables=tables_for(task),
+        materials=_materials(task), submissions=submission_panels(task, current_user),
+        shown=shown_values(task.form_key, case_values, subs) + earlier_decisions(task, subs), tables=tables_for(task),
         due_explanation=_due_explanation(task, case_values), draft_at=draft_at,
         warnings=principal_warnings(case_values) if task.role != "agency" else []), status
 
 
 def _events_for(user, case_id: int) -> list:
     """The case timeline; an expert does not see what other experts submitted (independent scoring)."""
-    events = [(e, json.loads(e.detail)) for e in case_history(case_id)]
+    events = [(e, json.loads(e.detail)) for e in case_history(case_id, user)]
     if user.role != "expert":
         return events
     return [(e, d if e.actor_id == user.id or e.role != "expert" else {k: v for k, v in d.items()
