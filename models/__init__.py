@@ -9,6 +9,7 @@ from .grading import GradingEntry, GradingRound, Objection
 from .people import ROLES, ApiToken, Unit, User
 from .process import ProcessVersion
 from .process_draft import ProcessDraft
+from .report import PeriodicReport
 from .sanctions import Bulletin, Listing
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Listing",
     "Objection",
     "OpenTask",
+    "PeriodicReport",
     "ProcessDraft",
     "ProcessVersion",
     "UTCDateTime",

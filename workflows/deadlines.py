@@ -18,6 +18,7 @@ from . import audit, clock
 from .calendar import SHANGHAI, Deadline, WorkingCalendar
 from .calendar_service import platform_calendar
 from .engine import ready_user_tasks, waiting_timers
+from .reports import deadline_moved
 from .runtime import CaseStep, _due
 
 DEADLINE_KEYS = frozenset({"start", "days", "kind", "ends_on", "due_at", "provisional", "explanation"})
@@ -117,5 +118,6 @@ def recompute_provisional_deadlines(year: int, actor=None) -> list[dict]:
             if "reminder_at" in old:
                 detail.update(old_reminder_at=old["reminder_at"], new_reminder_at=new["reminder_at"])
             audit.record("deadline_recomputed", actor=actor, case_id=case.id, detail=detail)
+            deadline_moved(case.id, name, new)
             moved.append(dict(detail, case_id=case.id))
     return moved

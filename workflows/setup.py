@@ -63,6 +63,10 @@ def start_scheduler(app: Flask):
                 fired = tick()
                 if fired:
                     log.info("timers fired: %s", fired)
+                from .reports import open_due_reports  # periodic reports ([JC] 第十五条; [WJ] 第十五条)
+                if opened := open_due_reports():
+                    db.session.commit()
+                    log.info("periodic reports opened: %s", len(opened))
             finally:
                 db.session.remove()
 

@@ -3,4 +3,15 @@ from flask import Blueprint
 
 web = Blueprint("web", __name__)
 
-from . import admin, audit, auth, cases, grading, inbox, printing, processes, tasks  # noqa: F401
+from . import (  # noqa: F401
+    admin,
+    audit,
+    auth,
+    cases,
+    grading,
+    inbox,
+    printing,
+    processes,
+    reports,
+    tasks,
+)
