@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from freezegun import freeze_time
 
-from models import AuditEvent, Case, CaseTimer, OpenTask, db
+from models import AuditEvent, Case, CaseLink, CaseTimer, OpenTask, db
 from tests.factories import PASSWORD, application, with_documents
 from tests.test_working_days_in_cases import COUNTY
 from workflows.timers import tick
@@ -86,3 +86,54 @@ def test_cli_year_declaration_recounts_and_a_non_provisional_deadline_is_left_al
     assert db.session.get(Case, case_2026).version == before_2026
     assert db.session.query(AuditEvent).filter_by(case_id=case_2026, action="deadline_recomputed").count() == 0
     assert db.session.query(AuditEvent).filter_by(case_id=case_2027, action="deadline_recomputed").count() == 2
+
+
+def test_provisional_report_due_date_and_reminder_move_with_the_admin_table(app, api_as):
+    """[JC] 第十五条: the 2026 report is due 2027-01-31, a Sunday → 2027-02-01 (民法典 第二百零三条), counted Mon–Fri
+    (暂定). If the administrator makes 2027-02-01 a day off, the due date, its timer and the report row move."""
+    from models import PeriodicReport
+    from tests.sanctions_factories import registered_agency, task_of
+    with freeze_time("2026-06-01 09:00:00+08:00"):
+        _, agency_row = registered_agency(api_as)
+    with freeze_time("2027-01-04 09:00:00+08:00"):
+        assert app.test_cli_runner().invoke(args=["reports", "open", "--period", "2026"]).exit_code == 0
+        task = task_of(api_as("agency", agency_id=agency_row.id), "submit_report")
+    assert task["due_at"].startswith("2027-02-01T16:00:00") and task["due_provisional"] is True
+    report = db.session.query(PeriodicReport).one()
+    case_id = report.case_id
+    timers = sorted(t.due_at for t in db.session.query(CaseTimer).filter_by(case_id=case_id))
+    assert timers == [datetime(2027, 1, 25, 1, tzinfo=UTC), datetime(2027, 2, 1, 16, tzinfo=UTC)]
+
+    with freeze_time("2027-01-05 09:00:00+08:00"):
+        runner = app.test_cli_runner()
+        assert runner.invoke(args=["calendar", "set", "2027-02-01", "--off", "--note", "测试：假定放假"]).exit_code == 0
+    db.session.expire_all()
+    timers = sorted(t.due_at for t in db.session.query(CaseTimer).filter_by(case_id=case_id))
+    # the reminder stays 5 working days before the last day: 2027-01-25 (02-01 is no longer one of them)
+    assert timers == [datetime(2027, 1, 25, 1, tzinfo=UTC), datetime(2027, 2, 2, 16, tzinfo=UTC)]
+    assert db.session.get(PeriodicReport, report.id).due_at == datetime(2027, 2, 2, 16, tzinfo=UTC)
+    [event] = [json.loads(e.detail) for e in db.session.query(AuditEvent).filter_by(
+        case_id=case_id, action="deadline_recomputed")]
+    assert (event["old_ends_on"], event["new_ends_on"]) == ("2027-02-01", "2027-02-02")
+    assert event["old_reminder_at"].startswith("2027-01-25T09:00") and event["new_reminder_at"].startswith("2027-01-25")
+    with freeze_time("2027-02-01 16:01:00+00:00"):
+        assert tick(datetime(2027, 2, 1, 16, 1, tzinfo=UTC)) == 1  # the reminder only; the old due date passes
+    assert db.session.query(CaseLink).count() == 0
+    with freeze_time("2027-02-02 16:01:00+00:00"):
+        assert tick(datetime(2027, 2, 2, 16, 1, tzinfo=UTC)) == 1
+    assert db.session.query(CaseLink).one().ground == "JC-17-3"
+
+
+def test_recount_keeps_a_reminder_offset_in_working_days():
+    """An interview-style deadline (reminder 2 working days before, no stored offset) recounted with 元旦 off."""
+    from datetime import date
+
+    from workflows.calendar import SHANGHAI, WorkingCalendar
+    from workflows.deadlines import recount
+    old = WorkingCalendar().add_working_days(date(2026, 12, 24), 10).to_json()
+    assert old["ends_on"] == "2027-01-07" and old["provisional"] is True
+    old["reminder_at"] = "2027-01-05T09:00:00+08:00"
+    new = recount(old, WorkingCalendar({date(2027, 1, 1): False}, extra_years=[2027]),
+                  datetime(2026, 12, 28, tzinfo=SHANGHAI))
+    assert (new["ends_on"], new["provisional"]) == ("2027-01-08", False)
+    assert new["reminder_at"] == "2027-01-06T09:00:00+08:00"

@@ -13,7 +13,7 @@ from models import Agency, PeriodicReport, db
 
 from . import audit, clock
 from .calendar import SHANGHAI
-from .calendar_service import platform_calendar
+from .calendar_service import calendar_deadline, platform_calendar
 from .cases import START_VIA
 from .errors import InvalidInput, NotFound
 from .runtime import latest_version, start_workflow_case
@@ -35,7 +35,7 @@ def report_deadline(label: str, now: datetime) -> dict:
     policy = report_policy()
     start, end = policy.period_bounds(label)
     settings = policy.settings
-    deadline = platform_calendar().add_calendar_days(end, int(settings["due_days_after_period_end"]))
+    deadline = calendar_deadline(end, int(settings["due_days_after_period_end"]))
     before = int(settings["reminder_working_days_before"])
     remind_on = platform_calendar().subtract_working_days(deadline.ends_on, before)
     remind_at = max(datetime.combine(remind_on, time(9), SHANGHAI), now.astimezone(SHANGHAI))
