@@ -130,10 +130,12 @@ def init_commands(app: Flask) -> None:
     @click.option("--late", is_flag=True, help="open even though the period's due date has passed")
     def reports_open(period: str, late: bool) -> None:
         """Open the period's report case for every registered agency that has none (idempotent)."""
-        from workflows.reports import open_period_reports
+        from workflows.reports import open_period_reports, rules_warning
         try:
             opened = open_period_reports(period, allow_late=late)
             db.session.commit()
+            if warning := rules_warning(period.strip().upper()):
+                click.echo(warning, err=True)
         except DomainError as err:
             db.session.rollback()
             details = "; ".join(f"{k}: {'，'.join(v)}" for k, v in (err.errors or {}).items())

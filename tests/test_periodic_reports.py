@@ -40,7 +40,9 @@ def test_jincheng_annual_report_missed_on_1_february_opens_an_interview_not_on_3
     with freeze_time("2027-06-01 09:00:00+08:00"):
         _, agency_row = registered_agency(api_as)
     with freeze_time("2028-01-02 09:00:00+08:00"):
-        assert "reports opened for 2027: 1" in _open(app, "open", "--period", "2027")
+        output = _open(app, "open", "--period", "2027")
+        assert "reports opened for 2027: 1" in output
+        assert "已过有效期" in output  # [JC] 第二十二条: the 办法 ran two years from 2024-04-16
         assert "reports opened for 2027: 0" in _open(app, "open", "--period", "2027")  # idempotent
         agency = api_as("agency", agency_id=agency_row.id)
         task = task_of(agency, "submit_report")
@@ -181,6 +183,12 @@ def test_wujin_half_year_report_excel_round_trip_and_a_bad_file_rejected_row_by_
             [table] = city.get(f"/api/tasks/{review['id']}").get_json()["tables"]
             assert "2026-01-01 至 2026-06-30" in table["title"] and len(table["rows"]) == 2
             complete(city, "review_report", {"decision": "accept"})
+            page = client.get("/reports?period=2026h1", headers={"Authorization": f"Bearer {city.token}"})
+            text = page.get_data(as_text=True)
+            assert page.status_code == 200 and "2026年上半年" in text and agency_row.name in text and "审核通过" in text
+            assert client.get("/reports", headers=headers).status_code == 403  # agencies see only their own case
+            bad_period = client.get("/reports?period=2026", headers={"Authorization": f"Bearer {city.token}"})
+            assert bad_period.status_code == 422
         report = db.session.query(PeriodicReport).one()
         assert (report.status, report.row_count, report.overdue) == ("accepted", 2, False)
         db.engine.dispose()

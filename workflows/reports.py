@@ -44,6 +44,16 @@ def report_deadline(label: str, now: datetime) -> dict:
                 period_end=end.isoformat(), basis=settings.basis("due_days_after_period_end"))
 
 
+def rules_warning(label: str) -> str:
+    """A warning when the city's rules had lapsed by the period's end (晋城: 有效期两年, [JC] 第二十二条)."""
+    city, policy = current_app.config["CITY_POLICY"], report_policy()
+    _, end = policy.period_bounds(label)
+    if not city.lapsed(end):
+        return ""
+    return (f"注意：本市管理办法有效期至{city.effective_to}（{city.rules_validity.get('source', '')}），"
+            f"{policy.period_name(label)}报告期结束时已过有效期；继续适用前请核实是否续期。")
+
+
 def prefill_rows(agency_id: int, period_start: date, period_end: date) -> list[list[str]]:
     """Table rows known to the platform for the period (contracts filed under [WJ] 第十五条): none yet.
 
@@ -89,7 +99,8 @@ def open_period_reports(period: str, actor=None, *, allow_late: bool = False) ->
         db.session.flush()
         opened.append(row)
     audit.record("reports_opened", actor=actor, detail={"report": policy.code, "period": label,
-                                                        "opened": len(opened), "due": deadline["explanation"]})
+                                                        "opened": len(opened), "due": deadline["explanation"],
+                                                        "warning": rules_warning(label)})
     return opened
 
 
