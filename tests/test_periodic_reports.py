@@ -83,8 +83,14 @@ def test_jincheng_annual_report_missed_on_1_february_opens_an_interview_not_on_3
         review = task_of(city, "review_report", case_id)
         tables = city.get(f"/api/tasks/{review['id']}").get_json()["tables"]
         assert tables[0]["rows"][0]["cells"][:2] == [1, "泽州县某煤矿有限公司"]
+        assert agency.post(f"/api/tasks/{review['id']}/complete",  # the agency cannot review its own report
+                           json={"data": {"decision": "accept"}}).status_code == 403
         complete(city, "review_report", {"decision": "return"}, status=422)  # a return needs a reason
         complete(city, "review_report", {"decision": "accept"})
+        page = city.client.get(f"/cases/{case_id}", headers={"Authorization": f"Bearer {city.token}"})
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200 and "报送定期报告" in text and "逾期未报" in text
+        assert "report_submitted" not in text and "report_overdue" not in text
     case = db.session.get(Case, case_id)
     assert case.status == "completed" and case.outcome == "accepted"
     report = db.session.get(PeriodicReport, report_id)
