@@ -228,3 +228,24 @@ def test_only_the_platform_opens_reports_and_other_agencies_see_nothing(app, api
         other = api_as("agency", agency_id=other.user.agency_id)
         mine = db.session.query(PeriodicReport).filter_by(agency_id=agency_row.id).one()
         assert other.get(f"/api/cases/{mine.case_id}").status_code == 403
+
+
+def test_returned_report_is_corrected_within_the_working_day_period_and_accepted(app, api_as):
+    """Review → 退回修改 with a reason: the agency's corrected report opens with its own earlier rows and is due
+    10 working days later (platform default, domain.md §8); the resubmission goes back to review."""
+    with freeze_time("2027-06-01 09:00:00+08:00"):
+        _, agency_row = registered_agency(api_as)
+    with freeze_time("2028-01-03 09:00:00+08:00"):
+        _open(app, "open", "--period", "2027")
+        agency, city = api_as("agency", agency_id=agency_row.id), api_as("city_official")
+        footer = {"principal": "王建国", "filled_by": "李娜", "phone": "0356-2020000"}
+        complete(agency, "submit_report", dict(footer, rows=ROWS_JC))
+        complete(city, "review_report", {"decision": "return", "opinion": "请补充服务价格的计算依据"})
+        assert db.session.query(PeriodicReport).one().status == "returned"
+        task = task_of(agency, "correct_report")
+        assert task["due_at"].startswith("2028-01-17T16:00:00")  # 10 working days after 2028-01-03
+        assert agency.get(f"/api/tasks/{task['id']}").get_json()["prefill"]["rows"] == ROWS_JC
+        complete(agency, "correct_report", dict(footer, rows=ROWS_JC, summary="价格按合同约定"))
+        complete(city, "review_report", {"decision": "accept"})
+    report = db.session.query(PeriodicReport).one()
+    assert report.status == "accepted" and db.session.get(Case, report.case_id).outcome == "accepted"
