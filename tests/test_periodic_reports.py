@@ -249,3 +249,27 @@ def test_returned_report_is_corrected_within_the_working_day_period_and_accepted
         complete(city, "review_report", {"decision": "accept"})
     report = db.session.query(PeriodicReport).one()
     assert report.status == "accepted" and db.session.get(Case, report.case_id).outcome == "accepted"
+
+
+def test_report_policy_is_checked_on_load(tmp_path):
+    """reports.yaml is cited policy data: a ground that is not one of the city's interview grounds, or a column
+    without a source, is refused when the policy loads (no silent default)."""
+    import shutil
+
+    import pytest
+
+    from rules.city_policy import POLICY_ROOT, PolicyError, clear_cache, load_city
+    root = tmp_path / "policies"
+    shutil.copytree(POLICY_ROOT, root)
+    path = root / "wujin" / "reports.yaml"
+    good = path.read_text(encoding="utf-8")
+    assert load_city("wujin", root=root).reports.columns[0]["name"] == "项目企业名称"
+    path.write_text(good.replace("value: WJ-24-1", "value: WJ-99-9"), encoding="utf-8")
+    clear_cache()
+    with pytest.raises(PolicyError, match="interview_grounds"):
+        load_city("wujin", root=root)
+    path.write_text(good.replace('source: "[WJ] 附件3"}', "source: 附件3}", 1), encoding="utf-8")
+    clear_cache()
+    with pytest.raises(PolicyError, match="names no document tag"):
+        load_city("wujin", root=root)
+    clear_cache()
