@@ -3,15 +3,4 @@ from flask import Blueprint
 
 web = Blueprint("web", __name__)
 
-from . import (  # noqa: F401
-    admin,
-    audit,
-    auth,
-    cases,
-    grading,
-    inbox,
-    printing,
-    processes,
-    reports,
-    tasks,
-)
+from . import admin, audit, auth, cases, grading, inbox, printing, processes, reports, tasks  # noqa: F401
