@@ -124,6 +124,41 @@ def init_commands(app: Flask) -> None:
 
     app.cli.add_command(cal_cli)
 
+    reports_cli = AppGroup("reports", help="Periodic business reports ([JC] 第十五条; [WJ] 第十五条).")
+
+    @reports_cli.command("open")
+    @click.option("--period", required=True, help="2026 (annual) or 2026H1 / 2026H2 (half-yearly)")
+    @click.option("--late", is_flag=True, help="open even though the period's due date has passed")
+    def reports_open(period: str, late: bool) -> None:
+        """Open the period's report case for every registered agency that has none (idempotent)."""
+        from workflows.reports import open_period_reports, rules_warning
+        try:
+            opened = open_period_reports(period, allow_late=late)
+            db.session.commit()
+            if warning := rules_warning(period.strip().upper()):
+                click.echo(warning, err=True)
+        except DomainError as err:
+            db.session.rollback()
+            details = "; ".join(f"{k}: {'，'.join(v)}" for k, v in (err.errors or {}).items())
+            click.echo(f"error: {err.message} {details}", err=True)
+            sys.exit(2)
+        click.echo(f"reports opened for {period}: {len(opened)}")
+
+    @reports_cli.command("open-due")
+    @click.option("--now", "now_iso", default=None, help="ISO 8601 time to act as now (default: real time)")
+    def reports_open_due(now_iso: str | None) -> None:
+        """Open the last closed period's reports while its due date has not passed (what the scheduler runs)."""
+        from workflows.reports import open_due_reports
+        now = datetime.fromisoformat(now_iso) if now_iso else None
+        if now is not None and now.tzinfo is None:
+            from workflows.clock import SHANGHAI
+            now = now.replace(tzinfo=SHANGHAI)
+        opened = open_due_reports(now)
+        db.session.commit()
+        click.echo(f"reports opened: {len(opened)}")
+
+    app.cli.add_command(reports_cli)
+
     @app.cli.command("seed-demo")
     def seed_demo_cmd() -> None:
         """Load demo users (passwords printed; demo only), units and agencies in several states."""

@@ -10,6 +10,7 @@ from .grading import GradingEntry, GradingRound, Objection
 from .people import ROLES, ApiToken, Unit, User
 from .process import ProcessVersion
 from .process_draft import ProcessDraft
+from .report import PeriodicReport
 from .sanctions import Bulletin, Listing
 from .staff import StaffCertificate, StaffMember
 from .workbench import CaseCounter, Notification, TaskDraft
@@ -36,6 +37,7 @@ __all__ = [
     "Notification",
     "Objection",
     "OpenTask",
+    "PeriodicReport",
     "ProcessDraft",
     "ProcessVersion",
     "ServiceContract",

@@ -109,6 +109,7 @@ class CityPolicy:
     blacklist: Settings
     barred_services_on_poor_grade: tuple[dict, ...]
     notes: Mapping[str, str]
+    reports: Any = None  # rules.report_policy.ReportPolicy from reports.yaml; None where the city has none
 
     @property
     def commitment_points(self) -> tuple[dict, ...]:
@@ -245,7 +246,25 @@ def _load(key: str, base: Path) -> CityPolicy:
     errors = validate_policy(data, key)
     if errors:
         raise PolicyError(f"{path}: " + "; ".join(errors))
-    return _build(data)
+    policy = _build(data)
+    reports = base / key / "reports.yaml"
+    if reports.exists():
+        policy = _with_reports(policy, data, _read(reports), reports)
+    return policy
+
+
+def _with_reports(policy: CityPolicy, city_data: dict, data: dict, path: Path) -> CityPolicy:
+    """The city's policy with its periodic report (`reports.yaml`, checked against the city's documents)."""
+    from dataclasses import replace
+
+    from rules.policy_schema import validate_reports
+    from rules.report_policy import build_report_policy
+
+    grounds = {g["code"] for g in policy.interview_grounds}
+    errors = validate_reports(data, policy.key, city_data.get("documents") or {}, grounds)
+    if errors:
+        raise PolicyError(f"{path}: " + "; ".join(errors))
+    return replace(policy, reports=build_report_policy(data))
 
 
 def load_city(code_or_key: str, root: str | Path | None = None) -> CityPolicy:

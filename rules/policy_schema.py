@@ -192,3 +192,57 @@ def validate_policy(data: dict, key: str) -> list[str]:
     for group in ("interview", "blacklist"):
         _check_settings(group, data.get(group), errors)
     return errors
+
+
+REPORT_PERIODS = frozenset({"annual", "half_year"})
+REPORT_COLUMN_TYPES = frozenset({"text", "date", "number"})
+_REPORT_SETTINGS: dict[str, tuple[Any, str]] = {
+    "due_days_after_period_end": (lambda v: _is_int(v) and v > 0, "a whole number > 0"),
+    "reminder_working_days_before": (lambda v: _is_int(v) and v >= 0, "a whole number ≥ 0"),
+    "correction_working_days": (lambda v: _is_int(v) and v > 0, "a whole number > 0"),
+    "overdue_interview_ground": (lambda v: v is None or _text(v), "an interview ground code, or null"),
+}
+
+
+def validate_reports(data: dict, key: str, docs: dict, ground_codes: set[str]) -> list[str]:
+    """Every problem in a city's `reports.yaml` (periodic report: period, columns, settings, each cited)."""
+    errors: list[str] = []
+    if data.get("key") != key:
+        errors.append(f"key: must be {key!r} (the folder name)")
+    report = data.get("report") if isinstance(data.get("report"), dict) else {}
+    for field in ("code", "title", "text", "receiver", "table_title"):
+        if not _text(report.get(field)):
+            errors.append(f"report.{field}: missing")
+    _check_source("report", report.get("source"), docs, errors)
+    _check_source("report.footer_source", report.get("footer_source"), docs, errors)
+    if report.get("period") not in REPORT_PERIODS:
+        errors.append(f"report.period: must be one of {sorted(REPORT_PERIODS)}")
+    columns = report.get("columns")
+    if not isinstance(columns, list) or not columns:
+        errors.append("report.columns: must be a non-empty list")
+        columns = []
+    names: set[str] = set()
+    for i, col in enumerate(columns):
+        at = f"report.columns[{i}]"
+        if not isinstance(col, dict) or not _text(col.get("name")):
+            errors.append(f"{at}: missing name")
+            continue
+        if col["name"] in names or col["name"] == "序号":
+            errors.append(f"{at}: duplicate or reserved name {col['name']!r}")
+        names.add(col["name"])
+        if col.get("type") not in REPORT_COLUMN_TYPES:
+            errors.append(f"{at}: type must be one of {sorted(REPORT_COLUMN_TYPES)}")
+        if not isinstance(col.get("required"), bool):
+            errors.append(f"{at}: required must be true or false")
+        _check_source(at, col.get("source"), docs, errors)
+    settings = data.get("settings")
+    _check_settings("settings", settings, errors)
+    for name, (ok, wants) in _REPORT_SETTINGS.items():
+        setting = (settings or {}).get(name) if isinstance(settings, dict) else None
+        if not isinstance(setting, dict) or "value" not in setting:
+            errors.append(f"settings.{name}: required setting is missing")
+        elif not ok(setting["value"]):
+            errors.append(f"settings.{name}: must be {wants}")
+        elif name == "overdue_interview_ground" and setting["value"] and setting["value"] not in ground_codes:
+            errors.append(f"settings.{name}: {setting['value']!r} is not one of the city's interview_grounds")
+    return errors

@@ -1,4 +1,7 @@
-"""Verbs on the administrator's holiday table: declare days off / make-up workdays, declare a year complete."""
+"""Verbs on the administrator's holiday table: declare days off / make-up workdays, declare a year complete.
+
+Each change counts again the provisional deadlines of running cases it touches (workflows/deadlines.py).
+"""
 from datetime import date
 
 from sqlalchemy import select
@@ -6,6 +9,7 @@ from sqlalchemy import select
 from models import CalendarDay, CalendarYear, db
 
 from . import audit
+from .deadlines import recompute_provisional_deadlines
 from .errors import InvalidInput, NotAllowed
 
 
@@ -30,6 +34,7 @@ def set_calendar_day(user, day: date, *, is_workday: bool, note: str = "") -> Ca
     db.session.info.pop("working_calendar", None)
     audit.record("calendar_day_set", actor=user, detail={"day": day.isoformat(), "is_workday": is_workday,
                                                          "before": before, "note": note})
+    recompute_provisional_deadlines(day.year, user)
     return row
 
 
@@ -43,6 +48,7 @@ def delete_calendar_day(user, day: date) -> None:
     db.session.flush()
     db.session.info.pop("working_calendar", None)
     audit.record("calendar_day_deleted", actor=user, detail={"day": day.isoformat()})
+    recompute_provisional_deadlines(day.year, user)
 
 
 def declare_year(user, year: int, source: str) -> CalendarYear:
@@ -56,6 +62,7 @@ def declare_year(user, year: int, source: str) -> CalendarYear:
     db.session.flush()
     db.session.info.pop("working_calendar", None)
     audit.record("calendar_year_declared", actor=user, detail={"year": year, "source": source})
+    recompute_provisional_deadlines(year, user)
     return row
 
 

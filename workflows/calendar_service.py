@@ -28,3 +28,15 @@ def working_deadline(start: datetime | date, working_days: int) -> Deadline:
 def deadline_json(start: datetime | date, working_days: int) -> dict:
     """A working-day deadline as JSON-native task data (due_at ISO with +08:00, provisional flag, explanation)."""
     return working_deadline(start, working_days).to_json()
+
+
+def calendar_deadline(start: datetime | date, days: int) -> Deadline:
+    """N calendar days after `start` (start day not counted); a last day off moves to the next working day
+    (民法典 第二百零三条), e.g. [WJ] 第十五条 contract upload "7日内" (domain.md §8)."""
+    day = start.astimezone(SHANGHAI).date() if isinstance(start, datetime) else start
+    return platform_calendar().add_calendar_days(day, days)
+
+
+def calendar_deadline_json(start: datetime | date, days: int) -> dict:
+    """A calendar-day deadline as JSON-native task data (counted again like any provisional deadline)."""
+    return calendar_deadline(start, days).to_json()

@@ -17,6 +17,8 @@ ACTION_LABELS = {
     "document_uploaded": "上传材料", "document_generated": "生成文书", "agency_registered": "登记建档",
     "engine_error": "流程出错", "case_requested": "请求后续案件", "case_linked": "关联案件",
     "case_migrated": "迁移流程版本", "process_deployed": "部署流程", "process_published": "发布流程版本",
+    "reminder_sent": "期限提醒", "report_submitted": "报送定期报告", "report_accepted": "定期报告审核通过",
+    "report_overdue": "逾期未报", "deadline_recomputed": "期限重新计算", "reports_opened": "发起定期报告",
 }
 REMARK_FIELDS = ("opinion", "comment", "comments", "ground", "grounds", "reason", "remarks")
 CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED

@@ -51,6 +51,19 @@ class StatementCounter:
         event.remove(self.engine, "commit", self._on_commit)
 
 
+def _open_due_reports() -> None:
+    """After each tick: open the last closed period's report cases (periodic reports, [JC]/[WJ] 第十五条)."""
+    from .errors import DomainError
+    from .reports import open_due_reports
+    try:
+        if opened := open_due_reports():
+            db.session.commit()
+            log.info("periodic reports opened: %s", len(opened))
+    except DomainError as err:
+        db.session.rollback()
+        log.warning("periodic reports not opened: %s", err.message)
+
+
 def start_scheduler(app: Flask):
     """Tick every SCHEDULER_SECONDS in a background thread (APScheduler), one unit of work per due case."""
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -63,6 +76,7 @@ def start_scheduler(app: Flask):
                 fired = tick()
                 if fired:
                     log.info("timers fired: %s", fired)
+                _open_due_reports()
             finally:
                 db.session.remove()
 

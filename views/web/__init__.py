@@ -15,6 +15,7 @@ from . import (  # noqa: F401
     notifications,
     printing,
     processes,
+    reports,
     staff,
     supervision,
     tasks,

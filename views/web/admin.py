@@ -51,7 +51,7 @@ def calendar_set():
         return render_template("admin/calendar.html", days=days, years=years, cal=platform_calendar(),
                                errors=err.errors, form=request.form,
                                package_years=PACKAGE_YEARS), 422
-    flash("已保存")
+    flash("已保存；在办案件中涉及该年份的暂定期限已按新数据重新计算（见各案件办理记录）")
     return redirect(url_for("web.calendar_page"))
 
 
@@ -62,7 +62,7 @@ def calendar_delete(day: str):
     """Remove an override."""
     _require_admin()
     delete_calendar_day(current_user, _day(day))
-    flash("已删除")
+    flash("已删除；在办案件中涉及该年份的暂定期限已重新计算")
     return redirect(url_for("web.calendar_page"))
 
 
@@ -76,5 +76,5 @@ def calendar_year():
     if not raw.isdigit():
         raise InvalidInput("年份应为四位数字", {"year": ["年份应为四位数字"]})
     declare_year(current_user, int(raw), request.form.get("source", ""))
-    flash("已声明")
+    flash("已声明；在办案件中该年份的暂定期限已重新计算并不再标注“暂定”")
     return redirect(url_for("web.calendar_page"))
