@@ -172,6 +172,9 @@ def get_diff(key: str):
     ---
     get:
       summary: 版本差异
+      parameters:
+        - {in: query, name: from, required: true, schema: {type: integer, minimum: 1}}
+        - {in: query, name: to, required: true, schema: {type: integer, minimum: 1}}
       responses:
         200: {description: 差异, content: {application/json: {schema: {type: object}}}}
     """
@@ -193,6 +196,8 @@ def get_migration_plan(key: str):
     ---
     get:
       summary: 迁移预演
+      parameters:
+        - {in: query, name: to, schema: {type: integer, minimum: 1}, description: 目标版本（默认最新）}
       responses:
         200: {description: 每个案件能否迁移及原因, content: {application/json: {schema: {type: object}}}}
     """
