@@ -10,6 +10,7 @@ unsupported_method (405 is another issue's) and the stateful checks.
 import re
 
 import schemathesis
+from flask import g
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -74,6 +75,8 @@ def _fuzz(operation, mode, strategy, users: dict, failures: list) -> int:
         user = users[role]
         headers = {"Authorization": f"Bearer {user.token}"} if user else {}
         sent[0] += 1
+        g.pop("_login_user", None)  # like tests/conftest.py FreshContextClient: no login carried over
+        db.session.remove()
         try:
             response = case.call_and_validate(headers=headers, checks=CHECKS)
         except (AssertionError, BaseExceptionGroup) as err:
