@@ -17,6 +17,7 @@ from workflows.forms import load_form
 from workflows.runtime import CaseStep
 
 HUGE = 99999999999999999999  # > 2**63 - 1
+BIG = 2**31  # > PostgreSQL INTEGER (ids, versions): "integer out of range" there, fine on SQLite
 
 
 def _int_rules(app):
@@ -25,15 +26,15 @@ def _int_rules(app):
             yield rule
 
 
-def test_every_int_path_refuses_ids_beyond_64_bits_with_404(app, api_as, client):
-    """Every `<int:…>` route answers 404 for an id a BIGINT cannot hold, anonymous or logged in."""
+def test_every_int_path_refuses_ids_beyond_the_database_with_404(app, api_as, client):
+    """Every `<int:…>` route answers 404 for an id an INTEGER column cannot hold, anonymous or logged in."""
     official = api_as("city_official")
     rules = list(_int_rules(app))
     assert len(rules) > 10
-    for rule in rules:
+    for rule, number in ((r, n) for r in rules for n in (HUGE, BIG)):
         url = rule.rule
         for arg in rule.arguments:
-            url = url.replace(f"<int:{arg}>", str(HUGE)).replace(f"<{arg}>", "registration")
+            url = url.replace(f"<int:{arg}>", str(number)).replace(f"<{arg}>", "registration")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for who in (client, official.client):
                 headers = official._h() if who is official.client else {}
@@ -85,8 +86,8 @@ def test_nul_in_json_body_and_file_name_is_refused_and_nothing_is_saved(api_as):
     assert res.status_code == 422
 
 
-def test_integers_beyond_64_bits_in_bodies_are_field_errors(api_as):
-    """JSON numbers and numeric strings beyond a BIGINT never reach a query (reassign, complete, migrate)."""
+def test_integers_beyond_the_database_in_bodies_are_field_errors(api_as):
+    """Numbers beyond 64 bits anywhere, and Integer fields beyond an INTEGER column, never reach a query."""
     agency, official = api_as("agency"), api_as("city_official")
     case_id = submit(agency)
     task = review_task(api_as("county_official", unit=COUNTY), case_id)
@@ -94,6 +95,9 @@ def test_integers_beyond_64_bits_in_bodies_are_field_errors(api_as):
         res = official.post(f"/api/tasks/{task['id']}/reassign", json=body)
         assert res.status_code == 422, (body, res.get_json())
         assert res.get_json()["errors"]["user_id"][0].startswith("数值超出范围")
+    for body in ({"user_id": BIG}, {"user_id": str(BIG)}):
+        res = official.post(f"/api/tasks/{task['id']}/reassign", json=body)
+        assert res.status_code == 422 and res.get_json()["errors"]["user_id"][0].startswith("数值超出范围"), body
     res = official.post(f"/api/tasks/{task['id']}/complete", json={"data": {"decision": "approve"}, "version": HUGE})
     assert res.status_code == 422 and "version" in res.get_json()["errors"]
     assert db.session.get(Case, case_id).status == "running"

@@ -1,24 +1,38 @@
-"""Input the database cannot hold is refused at the door: ids beyond 64 bits (404) and NUL characters (422).
+"""Input the database cannot hold is refused at the door: ids beyond its integers (404) and NUL (422).
 
-PostgreSQL rejects NUL in text and both databases reject integers beyond a signed 64-bit BIGINT; left to
-reach a query, either becomes a 500. One URL converter and one before-request check cover every route.
+PostgreSQL rejects NUL in text and an INTEGER column (ids, versions) holds at most 2**31-1; left to reach a
+query, either becomes a 500. One URL converter, one before-request check (NUL anywhere, numbers beyond
+64 bits) and one bound on marshmallow's Integer cover every route and form.
 """
 from flask import Flask, request
+from marshmallow import ValidationError, fields
 from werkzeug.routing import IntegerConverter
 
 from workflows.errors import InvalidInput
 
+DB_INT_MAX = 2**31 - 1  # INTEGER columns on PostgreSQL (ids, versions, counts)
 INT_MAX = 2**63 - 1
 NUL_MESSAGE = "不能包含空字符（NUL）"
 RANGE_MESSAGE = f"数值超出范围（绝对值不超过{INT_MAX}）"
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` that matches only what a BIGINT holds; a larger id is simply a page that does not exist."""
+    """`<int:…>` that matches only what an INTEGER id holds; a larger id is simply a page that does not exist."""
 
     def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", INT_MAX)
+        kwargs.setdefault("max", DB_INT_MAX)
         super().__init__(map, *args, **kwargs)
+
+
+_integer_deserialize = fields.Integer._deserialize
+
+
+def _bounded_deserialize(self, value, attr, data, **kwargs):
+    """marshmallow's Integer, refusing what no INTEGER column holds (every form and API schema at once)."""
+    number = _integer_deserialize(self, value, attr, data, **kwargs)
+    if number is not None and abs(number) > DB_INT_MAX:
+        raise ValidationError(f"数值超出范围（绝对值不超过{DB_INT_MAX}）")
+    return number
 
 
 def _too_big(value) -> bool:
@@ -85,4 +99,5 @@ def refuse_unstorable_input() -> None:
 def init_hardening(app: Flask) -> None:
     """Install the bounded `int` converter (before any blueprint is registered) and the input check."""
     app.url_map.converters["int"] = BoundedIntConverter
+    fields.Integer._deserialize = _bounded_deserialize
     app.before_request(refuse_unstorable_input)

@@ -11,7 +11,7 @@ from flask import current_app
 from werkzeug.routing import IntegerConverter
 
 from handlers import PROCESSES
-from views.hardening import INT_MAX
+from views.hardening import DB_INT_MAX
 
 from . import api, process_schemas, schemas
 
@@ -30,7 +30,7 @@ def _schema_class(name: str):
 
 def _path_parameter(rule, arg: str) -> dict:
     if isinstance(rule._converters.get(arg), IntegerConverter):
-        schema = {"type": "integer", "minimum": 0, "maximum": INT_MAX}
+        schema = {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX}
     elif arg == "key":
         schema = {"type": "string", "enum": sorted(PROCESSES)}
     else:

@@ -1,6 +1,7 @@
 """Process owners' API: versions, diagrams, drafts (checked on save), publishing, diffs and migrations."""
 from flask import request
 
+from views.hardening import DB_INT_MAX
 from views.tx import commits
 from workflows.errors import InvalidInput
 from workflows.layout import displayable_xml
@@ -185,7 +186,7 @@ def get_diff(key: str):
 
 def _version_arg(key: str, name: str):
     raw = request.args.get(name, "")
-    if not raw.isdigit():
+    if not raw.isdigit() or int(raw) > DB_INT_MAX:
         _refuse(name, f"请用 ?{name}=版本号 指定版本")
     return get_version(key, int(raw))
 
