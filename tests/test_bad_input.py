@@ -103,6 +103,18 @@ def test_integers_beyond_the_database_in_bodies_are_field_errors(api_as):
     assert db.session.get(Case, case_id).status == "running"
 
 
+def test_junk_ids_in_public_and_supervision_forms_are_chinese_errors(client, api_as):
+    """An objection naming entry 'abc' or 2**31, a 转办 to user 2**31: refused with a message, not a 500."""
+    for raw in ("abc", str(BIG), "-1"):
+        res = client.post("/public/grading/objections", data={"entry_id": raw, "text": "异议"})
+        assert res.status_code in (404, 409, 422), raw
+    agency, official = api_as("agency"), api_as("city_official")
+    task = review_task(api_as("county_official", unit=COUNTY), submit(agency))
+    res = official.client.post(f"/supervision/tasks/{task['id']}/reassign", headers=official._h(),
+                               data={"user_id": str(BIG)})
+    assert res.status_code == 422 and "转办对象不存在" in res.get_data(as_text=True)
+
+
 def test_review_with_empty_data_is_a_field_error_not_a_keyerror(api_as):
     """validate_review ran on partial data and read data['decision'] → KeyError (500) on `{}`."""
     agency, official = api_as("agency"), api_as("county_official", unit=COUNTY)

@@ -67,7 +67,7 @@ def reassign_task(user, task_id: str, to_user_id: int) -> OpenTask:
     task = get_open_task(user, task_id, lock=True)
     if user.role not in ("city_official", "leader"):
         raise NotAllowed("只有市级监管人员可以转办任务")
-    target = db.session.get(User, to_user_id)
+    target = db.session.get(User, to_user_id) if 0 < to_user_id < 2**31 else None  # INTEGER id column
     if target is None or not target.active:
         raise InvalidInput("转办对象不存在", {"user_id": ["转办对象不存在"]})
     if target.role != task.role:
