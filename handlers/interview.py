@@ -100,7 +100,7 @@ class ApprovalSchema(Schema):
 
 
 def _need_opinion(ctx, data: dict) -> dict:
-    if data.get("decision") not in (None, "approve", "accept") and not data.get("opinion", "").strip():
+    if data.get("decision") not in (None, "approve", "accept") and not (data.get("opinion") or "").strip():
         return {"opinion": ["请填写理由"]}
     return {}
 

@@ -120,7 +120,7 @@ class ReviewSchema(Schema):
 
 def validate_review(ctx, data: dict) -> dict:
     """Returning or rejecting needs a reason the agency can act on."""
-    if data["decision"] in ("return", "reject") and not data.get("opinion", "").strip():
+    if data.get("decision") in ("return", "reject") and not (data.get("opinion") or "").strip():
         return {"opinion": ["退回补正或不予登记时必须填写审核说明"]}
     return {}
 

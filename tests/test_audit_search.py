@@ -99,18 +99,18 @@ def test_bad_filters_answer_422_in_chinese(api_as):
     assert page.status_code == 422 and "日期格式应为" in page.get_data(as_text=True)
 
 
-def test_only_auditors_and_admins_use_the_audit_pages(api_as):
-    """Officials, agencies and process owners are refused; the admin may audit too."""
+def test_only_auditors_use_the_audit_pages(api_as):
+    """Officials, agencies, process owners and the administrator (accounts, not case files) are refused."""
     agency = api_as("agency")
     case_id = submit(agency)
     urls = ["/api/audit/cases", f"/api/cases/{case_id}/diagram", f"/api/cases/{case_id}/export",
             "/api/audit/integrity", "/audit/cases", "/audit/cases.xlsx", f"/audit/cases/{case_id}",
             "/audit/integrity"]
     for role, unit in (("county_official", COUNTY), ("city_official", None), ("process_owner", None),
-                       ("agency", None)):
+                       ("agency", None), ("admin", None)):
         who = api_as(role, unit=unit)
         for url in urls:
             assert who.get(url).status_code == 403, (role, url)
-    admin = api_as("admin")
+    auditor = api_as("auditor")
     for url in urls:
-        assert admin.get(url).status_code == 200, url
+        assert auditor.get(url).status_code == 200, url

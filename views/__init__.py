@@ -43,10 +43,12 @@ def error_response(err: DomainError):
 def init_views(app: Flask) -> None:
     """Register login, CSRF, blueprints and error handlers."""
     from .api import api
+    from .hardening import init_hardening
     from .public import public
     from .public_grading import public_grading
     from .web import web
 
+    init_hardening(app)  # the `int` converter must be in place before the blueprints add their rules
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
     login_manager.login_message = "请先登录"

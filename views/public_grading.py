@@ -32,7 +32,9 @@ def objection():
     """File an objection, named or anonymous, with text and an optional PDF/JPEG/PNG."""
     upload = request.files.get("file")
     try:
-        obj = file_objection(int(request.form.get("entry_id") or 0), text=request.form.get("text", ""),
+        raw = request.form.get("entry_id", "")
+        entry_id = int(raw) if raw.isdigit() and int(raw) < 2**31 else 0  # INTEGER id column; junk is "no entry"
+        obj = file_objection(entry_id, text=request.form.get("text", ""),
                              name=request.form.get("name", ""), contact=request.form.get("contact", ""),
                              filename=upload.filename if upload else "", content=upload.read() if upload else b"")
         db.session.commit()

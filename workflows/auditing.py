@@ -10,7 +10,7 @@ from .clock import SHANGHAI
 from .errors import InvalidInput, NotAllowed
 from .guards import register_guard
 
-AUDIT_ROLES = {"auditor", "admin"}
+AUDIT_ROLES = {"auditor"}  # read-only; the administrator manages accounts, not case files
 READ_ONLY_ROLES = {"auditor"}
 STATUSES = ("running", "completed", "error", "cancelled")
 PER_PAGE = 20
@@ -18,7 +18,7 @@ EXPORT_LIMIT = 5000
 
 
 def require_auditor(user) -> None:
-    """Only auditors (and administrators) use the audit pages and case files."""
+    """Only auditors use the audit pages and case files."""
     if user is None or getattr(user, "role", None) not in AUDIT_ROLES:
         raise NotAllowed("仅审计人员或系统管理员可以使用审计功能")
 

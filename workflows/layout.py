@@ -245,6 +245,8 @@ def displayable_xml(bpmn_xml: str | bytes) -> str:
             root.remove(old)
         processes = root.findall(f"{{{BPMN}}}process")
         collaboration = root.find(f"{{{BPMN}}}collaboration")
+        if collaboration is None and not processes:  # a draft saved with problems: nothing to lay out
+            return bpmn_xml if isinstance(bpmn_xml, str) else bpmn_xml.decode()
         if collaboration is None and any(p.find(f"{{{BPMN}}}laneSet") is not None for p in processes):
             collaboration = _add_collaboration(root, processes)
         participants = {p.get("processRef"): p.get("id")

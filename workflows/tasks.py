@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select, update
 from models import AuditEvent, Case, OpenTask, User, db
 
 from . import audit, clock, guards
-from .access import can_claim, can_complete, can_see_case, task_matches
+from .access import can_claim, can_complete, can_hold, can_see_case, task_matches
 from .engine import get_task
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
 from .forms import load_form
@@ -63,15 +63,19 @@ def unclaim_task(user, task_id: str) -> OpenTask:
 
 
 def reassign_task(user, task_id: str, to_user_id: int) -> OpenTask:
-    """转办: a city official hands a task to another user of the task's role."""
+    """转办: a city official hands a task to another user of its role within the task's own unit or agency."""
     task = get_open_task(user, task_id, lock=True)
     if user.role not in ("city_official", "leader"):
         raise NotAllowed("只有市级监管人员可以转办任务")
-    target = db.session.get(User, to_user_id)
+    target = db.session.get(User, to_user_id) if 0 < to_user_id < 2**31 else None  # INTEGER id column
     if target is None or not target.active:
         raise InvalidInput("转办对象不存在", {"user_id": ["转办对象不存在"]})
     if target.role != task.role:
         raise InvalidInput("转办对象的角色与任务不符", {"user_id": ["转办对象的角色与任务不符"]})
+    if not can_hold(target, task):
+        why = ("只能转办给本机构的其他经办人" if task.role == "agency"
+               else "只能转办给任务所属单位的人员")
+        raise InvalidInput(why, {"user_id": [why]})
     before = task.assignee_id
     db.session.execute(update(OpenTask).where(OpenTask.id == task_id)
                        .values(assignee_id=target.id, claimed_at=clock.now()))

@@ -1,9 +1,11 @@
 """Case endpoints: start a case, read its status and open tasks, read its history."""
 from flask import request
 
+from models.case import CASE_STATUSES
 from views.forms import case_data
 from views.tx import commits
 from workflows.cases import start_case
+from workflows.errors import InvalidInput
 from workflows.queries import case_history, case_open_tasks, list_cases, visible_case
 
 from . import api
@@ -47,11 +49,17 @@ def get_cases():
     ---
     get:
       summary: 案件列表
+      parameters:
+        - {in: query, name: process, schema: {type: string}, description: 流程标识}
+        - {in: query, name: status, schema: {type: string, enum: [running, completed, error, cancelled]}}
       responses:
         200: {description: 案件, content: {application/json: {schema: {type: object, properties: {items: {type: array, items: CaseOut}}}}}}
     """
     user = me()
-    cases = list_cases(user, process=request.args.get("process"), status=request.args.get("status"))
+    status = request.args.get("status") or None
+    if status is not None and status not in CASE_STATUSES:
+        raise InvalidInput("status 应为 running、completed、error 或 cancelled", {"status": ["状态值无效"]})
+    cases = list_cases(user, process=request.args.get("process") or None, status=status)
     return {"items": [CASE_OUT.dump(case_dict(c)) for c in cases]}
 
 

@@ -22,7 +22,12 @@ def post_document(case_id: int):
       requestBody:
         content:
           multipart/form-data:
-            schema: {type: object, properties: {file: {type: string, format: binary}, kind: {type: string}}}
+            schema:
+              type: object
+              required: [file, kind]
+              properties:
+                file: {type: string, format: binary, description: PDF、JPEG 或 PNG，不超过20MB}
+                kind: {type: string, pattern: "^[a-z][a-z0-9_]{0,63}$", description: 材料类别}
       responses:
         201: {description: 已上传, content: {application/json: {schema: DocumentOut}}}
         422: {description: 文件不符合要求, content: {application/json: {schema: ErrorOut}}}

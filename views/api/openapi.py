@@ -1,14 +1,75 @@
-"""GET /api/openapi.json: the OpenAPI 3 document, built from the route docstrings and the schemas."""
+"""GET /api/openapi.json: the OpenAPI 3 document, built from the route docstrings and the schemas.
+
+Besides what each docstring says, every operation lists the errors the one error mapping can answer
+(401/403 when a token is needed, 404 for ids in the path, 409/400 for changes, 422 for inputs), integer
+path ids are typed as bounded integers (views/hardening.py) and a body with required fields is required.
+"""
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_operations_from_docstring
 from flask import current_app
+from werkzeug.routing import IntegerConverter
 
-from . import api, schemas
+from handlers import PROCESSES
+from views.hardening import DB_INT_MAX
+
+from . import api, process_schemas, schemas
 
 _SCHEMAS = ["TokenIn", "TokenOut", "UnitOut", "TaskOut", "TableOut", "TaskDetailOut",
             "InboxOut", "CaseIn", "CaseOut", "EventOut", "HistoryOut",
             "DocumentOut", "CompleteIn", "ReassignIn", "ErrorOut"]
+_ERRORS = {
+    "400": "请求无效（如 CSRF 校验失败）", "401": "未登录或令牌无效", "403": "无权执行此操作",
+    "404": "资源不存在", "409": "状态已变化或他人已先办理", "422": "提交的内容有误（errors 按字段列出）",
+}
+
+
+def _schema_class(name: str):
+    return getattr(schemas, name, None) or getattr(process_schemas, name, None)
+
+
+def _path_parameter(rule, arg: str) -> dict:
+    if isinstance(rule._converters.get(arg), IntegerConverter):
+        schema = {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX}
+    elif arg == "key":
+        schema = {"type": "string", "enum": sorted(PROCESSES)}
+    else:
+        schema = {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}
+    return {"in": "path", "name": arg, "required": True, "schema": schema}
+
+
+def _error_codes(method: str, op: dict, rule) -> list[str]:
+    codes = ["422"] if rule.arguments or op.get("parameters") or op.get("requestBody") else []
+    if op["security"]:
+        codes += ["401", "403", "404"]
+    elif rule.arguments:
+        codes.append("404")
+    if method in ("post", "put", "patch", "delete"):
+        codes += ["400", "409"] if op["security"] else ["400"]
+    return codes
+
+
+def _require_body(op: dict) -> None:
+    body = op.get("requestBody")
+    if not body:
+        return
+    for media in body.get("content", {}).values():
+        schema = media.get("schema")
+        cls = _schema_class(schema) if isinstance(schema, str) else None
+        needed = (cls is not None and any(f.required for f in cls._declared_fields.values())) or \
+            (isinstance(schema, dict) and bool(schema.get("required")))
+        body.setdefault("required", needed)
+
+
+def _complete(method: str, op: dict, rule) -> None:
+    op.setdefault("security", [{"bearer": []}])
+    params = op.setdefault("parameters", [])
+    params.extend(_path_parameter(rule, arg) for arg in sorted(rule.arguments))
+    _require_body(op)
+    responses = op.setdefault("responses", {})
+    for code in _error_codes(method, op, rule):
+        if code not in {str(k) for k in responses}:
+            responses[code] = {"description": _ERRORS[code], "content": {"application/json": {"schema": "ErrorOut"}}}
 
 
 def build_spec() -> dict:
@@ -30,11 +91,8 @@ def build_spec() -> dict:
         path = rule.rule
         for arg in rule.arguments:
             path = path.replace(f"<int:{arg}>", "{" + arg + "}").replace(f"<{arg}>", "{" + arg + "}")
-        for op in ops.values():
-            op.setdefault("security", [{"bearer": []}])
-            params = op.setdefault("parameters", [])
-            for arg in rule.arguments:
-                params.append({"in": "path", "name": arg, "required": True, "schema": {"type": "string"}})
+        for method, op in ops.items():
+            _complete(method, op, rule)
         spec.path(path=path, operations=ops)
     return spec.to_dict()
 

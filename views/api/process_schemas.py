@@ -38,6 +38,8 @@ class DraftOut(Schema):
     problems = fields.List(fields.Nested(ProblemOut))
     publishable = fields.Boolean()
     updated_at = fields.DateTime()
+    xml = fields.String(metadata={"description": "GET only: BPMN XML ready for display"})
+    dmn = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "GET only"})
 
 
 class VersionOut(Schema):

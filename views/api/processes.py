@@ -1,6 +1,7 @@
 """Process owners' API: versions, diagrams, drafts (checked on save), publishing, diffs and migrations."""
 from flask import request
 
+from views.hardening import DB_INT_MAX
 from views.tx import commits
 from workflows.errors import InvalidInput
 from workflows.layout import displayable_xml
@@ -172,6 +173,9 @@ def get_diff(key: str):
     ---
     get:
       summary: 版本差异
+      parameters:
+        - {in: query, name: from, required: true, schema: {type: integer, minimum: 1}}
+        - {in: query, name: to, required: true, schema: {type: integer, minimum: 1}}
       responses:
         200: {description: 差异, content: {application/json: {schema: {type: object}}}}
     """
@@ -182,7 +186,7 @@ def get_diff(key: str):
 
 def _version_arg(key: str, name: str):
     raw = request.args.get(name, "")
-    if not raw.isdigit():
+    if not raw.isdigit() or int(raw) > DB_INT_MAX:
         _refuse(name, f"请用 ?{name}=版本号 指定版本")
     return get_version(key, int(raw))
 
@@ -193,6 +197,8 @@ def get_migration_plan(key: str):
     ---
     get:
       summary: 迁移预演
+      parameters:
+        - {in: query, name: to, schema: {type: integer, minimum: 1}, description: 目标版本（默认最新）}
       responses:
         200: {description: 每个案件能否迁移及原因, content: {application/json: {schema: {type: object}}}}
     """

@@ -116,8 +116,8 @@ class ReassignIn(Schema):
 
 
 class ErrorOut(Schema):
-    error = fields.String()
-    message = fields.String()
+    error = fields.String(required=True, metadata={"description": "错误类别（英文代码，供程序判断）"})
+    message = fields.String(required=True, metadata={"description": "中文说明"})
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 

@@ -22,7 +22,7 @@ def get_inbox():
       parameters:
         - {in: query, name: scope, schema: {type: string, enum: [mine, unclaimed, all]}}
         - {in: query, name: process, schema: {type: string}}
-        - {in: query, name: overdue, schema: {type: boolean}}
+        - {in: query, name: overdue, schema: {type: boolean}, description: true 只看逾期}
       responses:
         200: {description: 任务列表, content: {application/json: {schema: InboxOut}}}
     """
@@ -32,8 +32,10 @@ def get_inbox():
         SCOPES(scope)
     except ValidationError:
         raise InvalidInput("scope 应为 mine、unclaimed 或 all", {"scope": ["应为 mine、unclaimed 或 all"]}) from None
-    rows = inbox(user, scope=scope, process=request.args.get("process") or None,
-                 overdue=request.args.get("overdue") in ("1", "true"))
+    overdue = request.args.get("overdue", "false")
+    if overdue not in ("1", "0", "true", "false"):
+        raise InvalidInput("overdue 应为 true 或 false", {"overdue": ["应为 true 或 false"]})
+    rows = inbox(user, scope=scope, process=request.args.get("process") or None, overdue=overdue in ("1", "true"))
     return {"items": TASK_OUT.dump([task_dict(t, u, n) for t, u, n in rows], many=True)}
 
 
