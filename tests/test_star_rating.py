@@ -55,7 +55,7 @@ def test_a_star_round_from_self_assessment_to_the_published_list(api_as, client)
         city = api_as("city_official")
         experts = [api_as("expert", name="嘉兴专家甲"), api_as("expert", name="嘉兴专家乙")]
         case_id = entry_of(a).case_id
-        complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, case_id)
+        complete(city, "form_panel", {"panel": [e.user.id for e in experts], "lead": experts[0].user.id}, case_id)
         first = _expert_task(experts[0], case_id)
         assert first["prefill"]["item_1_2_0"] is True  # 6 registered staff < 8 → 第2项 −3 pre-marked
         table = first["tables"][0]
