@@ -91,7 +91,7 @@ def prefill_notice(ctx, data: dict) -> dict:
                 attendees_required="、".join(ctx.settings["CITY_POLICY"].interview.attendees_required))
 
 
-register_form(FormSpec(key="interview_notice", title="约谈通知书（拟稿）", schema=notice_schema,
+register_form(FormSpec(key="interview_notice", title="约谈通知书", schema=notice_schema,
                        validate=validate_notice, prefill=prefill_notice, carry_over=("interview_notice",)))
 
 
