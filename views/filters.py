@@ -51,7 +51,8 @@ class _Labels:
 
     def get(self, key, default=None):
         from .forms import field_labels
-        return field_labels(self.process_key).get(key, default)
+        found = field_labels(self.process_key).get(key)
+        return found if found is not None else codes.table("document_kind").get(key, default)
 
     def for_process(self, process_key: str) -> "_Labels":
         return _Labels(process_key)

@@ -92,11 +92,22 @@ def ground_title(code: str) -> str | None:
 
 
 def cite(text) -> str:
-    """Catalogue keys written out: "[JC] 第十条" → "《晋城市…(试行)》第十条" (the city's documents table)."""
+    """Catalogue keys written out: "[JC] 第十条" → "《晋城市…(试行)》第十条" (the city's documents table first,
+    then the other shipped cities', e.g. a grading scheme's [LY22] shown in another city)."""
     if not text:
         return ""
     policy = _policy()
-    return policy.cite(str(text)) if policy is not None else str(text)
+    text = policy.cite(str(text)) if policy is not None else str(text)
+    return _TAG.sub(lambda m: _other_title(m.group(1)) or m.group(0), text) if "[" in text else text
+
+
+def _other_title(key: str) -> str | None:
+    from rules.city_policy import list_cities, load_city
+    for city in list_cities():
+        documents = load_city(city).documents
+        if key in documents:
+            return str(documents[key]["title"])
+    return None
 
 
 _TRAILING = "。，；、,;.：: \u3000"
