@@ -26,7 +26,7 @@ ALLOWED = {"PDF", "Excel", "Word", "SHA-256", "SHA", "GB/T", "ZIP", "JPEG", "PNG
            "chinesecalendar"}
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/:@+]*")
 CREDIT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
-FILE = re.compile(r"\.(pdf|docx|xlsx|zip|jpe?g|png|py|bpmn|dmn)$", re.I)
+FILE = re.compile(r"\.(pdf|docx|xlsx|zip|jpe?g|png|py|bpmn|dmn)$", re.IGNORECASE)
 HEX = re.compile(r"^[0-9a-f]{8,}…?$")
 EMAIL = re.compile(r"^[\w.+-]+@[\w.-]+$")
 
@@ -47,7 +47,7 @@ def visible_text(html: str) -> str:
 def english_words(text: str, typed: set[str]) -> set[str]:
     """ASCII words that are not a number, date, file name, credit code, hash, e-mail, name or allowed term."""
     bad = set()
-    text = re.sub(r"\S+\.(pdf|docx|xlsx|zip|jpe?g|png|bpmn|dmn)\b", " ", text, flags=re.I)  # file names
+    text = re.sub(r"\S+\.(pdf|docx|xlsx|zip|jpe?g|png|bpmn|dmn)\b", " ", text, flags=re.IGNORECASE)  # file names
     for token in TOKEN.findall(text):
         word = token.rstrip(".:/-")
         if not re.search(r"[A-Za-z]", word) or word in ALLOWED or word in typed or re.fullmatch(r"[A-Z]", word):
