@@ -109,7 +109,7 @@ def shown_value(value, name: str = "", process_key: str = "") -> str:
 
 
 def init_filters(app: Flask) -> None:
-    app.context_processor(lambda: {"labels": _Labels()})
+    app.context_processor(lambda: {"labels": _Labels(), "lane_names": codes.table("role")})
     app.jinja_env.filters.update(dt=fmt_datetime, d=fmt_date, deadline=deadline_end, overdue_days=overdue_days,
                                  role_name=lambda r: codes.label("role", r), status_name=lambda s: codes.label("status", s),
                                  outcome_name=lambda s: codes.label("outcome", s),
