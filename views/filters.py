@@ -109,11 +109,12 @@ def shown_value(value, name: str = "", process_key: str = "") -> str:
 
 
 def init_filters(app: Flask) -> None:
-    app.context_processor(lambda: {"labels": _Labels(), "lane_names": codes.table("role")})
+    app.context_processor(lambda: {"labels": _Labels()})
     app.jinja_env.filters.update(dt=fmt_datetime, d=fmt_date, deadline=deadline_end, overdue_days=overdue_days,
                                  role_name=lambda r: codes.label("role", r), status_name=lambda s: codes.label("status", s),
                                  outcome_name=lambda s: codes.label("outcome", s),
                                  action_name=lambda a: codes.label("action", a),
                                  decision_name=lambda v: codes.label("decision", v),
                                  ground_name=lambda v: codes.label("ground", v), cite=codes.cite, clause=codes.clause,
-                                 doc_kind=doc_kind, shown=shown_value, label=codes.label)
+                                 doc_kind=doc_kind, shown=shown_value, label=codes.label,
+                                 label_table=codes.table)
