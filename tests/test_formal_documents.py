@@ -95,7 +95,8 @@ def _listed(api_as, client):
     res = city.post("/api/cases", json={"process": "blacklist", "data": data})
     assert res.status_code == 201, res.get_json()
     case_id = res.get_json()["id"]
-    complete(agency_api, "file_defence", {"statement": "数据由外包单位提供，我单位不知情。"})
+    defence_pdf = agency_api.upload(case_id, "evidence", filename="申辩证据.pdf").get_json()["id"]
+    complete(agency_api, "file_defence", {"statement": "数据由外包单位提供，我单位不知情。", "evidence": defence_pdf})
     complete(city, "review_defence", {"decision": "list", "opinion": "申辩理由不成立。"}, case_id)
     complete(leader, "decide", {"decision": "list", "decision_no": "晋市应急失信〔2026〕1号"}, case_id)
     return city, case_id
@@ -125,3 +126,13 @@ def test_public_blacklist_names_the_law_once_and_no_catalogue_key(api_as, client
     row_basis = page[page.index("移出日期"):page.index("晋市应急失信")]
     assert row_basis.count(JC_TITLE + "第十八条") == 1, row_basis
     assert "[JC]" not in page and "JC-18" not in page and "出具虚假" in page
+
+
+def test_agency_defence_pdf_is_labelled_as_its_defence_evidence(api_as, client):
+    """The agency's 陈述申辩 PDF is named by its own form (陈述申辩：证据材料), not the city's 事实与证据."""
+    with freeze_time("2026-11-23 09:00:00+08:00"):
+        city, case_id = _listed(api_as, client)
+        page = page_text(client.get(f"/cases/{case_id}", headers={
+            "Authorization": f"Bearer {city.token}"}).get_data(as_text=True))
+    item = page[page.index("申辩证据.pdf"):page.index("申辩证据.pdf") + 40]
+    assert "陈述申辩：证据材料" in item and "事实与证据" not in page, item
