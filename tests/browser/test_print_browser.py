@@ -37,3 +37,25 @@ def test_printed_notice_time_matches_the_entry(live_app, page):
     assert "[JC]" not in text and "JC-17-1" not in text and "《晋城市安全生产技术服务机构管理办法(试行)》第十七条" in text
     page.emulate_media(media="print")
     assert not page.is_visible("text=下载 Word 版")
+
+
+def test_diagram_lanes_are_shown_by_role_title(live_app, page):
+    """A read-only diagram (version diff) names its lanes 县级监管人员, not the role key county_official."""
+    from models import db
+    from tests.process_edits import with_recheck
+    from workflows.people import create_user
+    with live_app.app_context():
+        create_user("liucheng", PASSWORD, role="process_owner", display_name="孙工")
+        db.session.commit()
+    base = live_app.config["LIVE_URL"]
+    token = page.request.post(f"{base}/api/tokens", data={"username": "liucheng", "password": PASSWORD}).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    draft = page.request.post(f"{base}/api/processes/registration/drafts", data={"bpmn": with_recheck()},
+                              headers=auth).json()
+    page.request.post(f"{base}/api/processes/registration/drafts/{draft['id']}/publish", data={"reason": "增加复核"},
+                      headers=auth)
+    login(page, base, "liucheng", PASSWORD)
+    page.goto(f"{base}/processes/registration/diff?from=1&to=2")
+    page.wait_for_selector("#new-diagram[data-ready='1']")
+    drawn = page.inner_text("#new-diagram")
+    assert "县级监管人员" in drawn and "county_official" not in drawn
