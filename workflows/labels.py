@@ -28,6 +28,8 @@ _TABLES: dict[str, dict[str, str]] = {
         "grading_round_opened": "开启评定批次", "grading_waived": "免于评定", "calendar_day_set": "设置日历日",
         "calendar_day_deleted": "删除日历日", "calendar_year_declared": "声明年度日历", "user_created": "创建用户",
         "login_succeeded": "登录", "login_failed": "登录失败", "logout": "退出登录",
+        "notification_queued": "生成通知", "notification_sent": "发送通知", "task_reminded": "催办",
+        "case_withdrawn": "作废案件", "draft_saved": "暂存",
     },
     "outcome": {
         "approved": "已登记建档", "rejected": "不予登记", "withdrawn": "视为撤回", "rectified": "整改合格",
