@@ -48,6 +48,8 @@ def test_printed_notice_and_docx_show_the_entered_time_0930(api_as, client):
     with freeze_time("2026-11-23 09:00:00+08:00"):
         agency_api, city, case_id = _interview(api_as)
         complete(agency_api, "acknowledge_notice", {"attendees": "王建国，总经理", "acknowledged": True})
+    with freeze_time("2026-12-20 09:45:00+08:00"):  # the record is entered once the interview has begun
+        city = api_as("city_official", name="孙科员")  # a token of today (those of 11-23 have expired)
         complete(city, "hold_interview", RECORD)
         headers = {"Authorization": f"Bearer {city.token}"}
         for kind in ("interview_notice", "interview_record"):
@@ -95,6 +97,7 @@ def _listed(api_as, client):
     res = city.post("/api/cases", json={"process": "blacklist", "data": data})
     assert res.status_code == 201, res.get_json()
     case_id = res.get_json()["id"]
+    complete(leader, "approve_notice", {"notice_decision": "approve"}, case_id)
     defence_pdf = agency_api.upload(case_id, "evidence", filename="申辩证据.pdf").get_json()["id"]
     complete(agency_api, "file_defence", {"statement": "数据由外包单位提供，我单位不知情。", "evidence": defence_pdf})
     complete(city, "review_defence", {"decision": "list", "opinion": "申辩理由不成立。"}, case_id)

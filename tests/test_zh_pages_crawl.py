@@ -69,6 +69,7 @@ def full_run(api_as):
         case_id = res.get_json()["id"]
         complete(leader, "approve_notice", {"decision": "approve"})
         complete(agency_api, "acknowledge_notice", {"attendees": "王建国，总经理", "acknowledged": True})
+    with freeze_time("2026-11-23 09:45:00+08:00"):  # the record is entered once the interview has begun
         complete(city, "hold_interview", RECORD)
         evidence = agency_api.upload(case_id, "evidence").get_json()["id"]
         complete(agency_api, "submit_rectification", {"report": "已整改", "evidence": evidence})
@@ -77,6 +78,7 @@ def full_run(api_as):
         res = city.post("/api/cases", json={"process": "blacklist", "data": dict(INVESTIGATION,
                                                                                  agency_id=listed_row.id)})
         listing_case = res.get_json()["id"]
+        complete(leader, "approve_notice", {"notice_decision": "approve"}, listing_case)
         statement = listed_api.upload(listing_case, "evidence").get_json()["id"]
         complete(listed_api, "file_defence", {"statement": "我单位不知情", "evidence": statement})
         complete(city, "review_defence", {"decision": "list", "opinion": "申辩理由不成立"}, listing_case)
