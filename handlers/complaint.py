@@ -7,7 +7,7 @@ complained: the case is not the agency's, and it is told only the substance the 
 from marshmallow import Schema, fields, validate
 
 from models import Agency, Document, User, db
-from workflows import links
+from workflows import labels, links
 from workflows.complaints import FOUNDED, complaint_of_case, policy, registered_agencies
 from workflows.errors import InvalidInput
 from workflows.notify import notify_users
@@ -15,6 +15,11 @@ from workflows.notify import notify_users
 from . import FormSpec, ProcessInfo, register_form, register_process, service
 from ._fields import choice, document, meta, text
 
+labels.register("outcome", {"unfounded": "反映问题不属实", "interview": "经查属实，警示约谈",
+                            "blacklist": "经查属实，移送列入严重失信主体名单程序", "referred_elsewhere": "转交有关部门"})
+labels.register("document_kind", {"complaint_evidence": "投诉举报证明材料"})
+labels.register("decision", {"investigate": "交县区局调查核实", "refer_elsewhere": "转交有关部门"})
+labels.register("ground", {"complaint_referral": "投诉举报经查属实"})
 register_process(ProcessInfo(key="complaint", title="投诉举报办理", starter_roles=(), start_via="public",
                              extra={"case_tables": lambda ctx, data: complaint_table(ctx, data)}))
 
@@ -82,7 +87,7 @@ register_form(FormSpec(key="complaint_triage", title="投诉举报分办", schem
 
 
 def _outcomes() -> list[tuple[str, str]]:
-    return [(o["code"], f"{o['label']}（{o['source']}）") for o in policy().outcomes]
+    return [(o["code"], f"{o['label']}（{labels.cite(o['source'])}）") for o in policy().outcomes]
 
 
 def investigation_schema(settings) -> Schema:
@@ -106,12 +111,12 @@ register_form(FormSpec(key="complaint_investigation", title="调查核实投诉�
 
 def decision_schema(settings) -> Schema:
     grounds = list(settings["CITY_POLICY"].interview_grounds)
+    ground_choices = [(g["code"], f"{g['title']}（{labels.cite(g['source'])}）") for g in grounds]
     return Schema.from_dict({
         "outcome_code": choice("办理结果", _outcomes()),
         "interview_ground": fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
             [g["code"] for g in grounds]), metadata=meta("约谈情形", widget="select", help="约谈时选择",
-                                                         choices=[(g["code"], f"{g['title']}（{g['source']}）")
-                                                                  for g in grounds])),
+                                                         choices=ground_choices)),
         "referred_to": text("转交部门", required=False, max_len=128, help="转交有关部门时必须填写"),
         "agency_notice": text("告知机构的反映事项", required=False, max_len=2000, widget="textarea",
                               help="仅写反映的问题，不得包含投诉举报人姓名、联系方式等信息；不属实、约谈、移送时必须填写"),

@@ -45,7 +45,7 @@ def test_public_complaint_page_files_anonymously_and_the_code_shows_the_reply(li
     page.goto(f"{base}/public/directory")
     page.click("header >> text=投诉举报")
     page.wait_for_selector("h1:has-text('投诉举报')")
-    assert "举报奖励" in page.inner_text("main") and "[JC] 第二十条" in page.inner_text("main")
+    assert "举报奖励" in page.inner_text("main") and "》第二十条" in page.inner_text("main")
     page.click("button:has-text('提交投诉举报')")  # empty text: the browser's own required check keeps us here
     assert page.url.endswith("/public/complaints/new")
     page.select_option("#agency_id", label=AGENCY)
