@@ -168,3 +168,18 @@ def test_founded_complaints_are_a_grading_fact(api_as, client):
                               "agency_notice": "反映未到现场", "reply": "已约谈"}, case_id)
     value, sentence = agency_facts(row.id)["founded_complaints"]
     assert value == 1 and "投诉举报" in sentence
+
+
+def test_complaint_pages_show_no_english_codes(api_as, client):
+    """zh-CN only (issue 9 crawl rule): the officials' task and case pages and the public pages of a complaint."""
+    from tests.test_zh_pages_crawl import english_words, visible_text
+    _agency, _row, code, city, case_id = _investigated(api_as, client, "blacklist")
+    pages = [city.get(f"/tasks/{task_of(city, 'decide', case_id)['id']}").get_data(as_text=True)]
+    complete(city, "decide", {"outcome_code": "blacklist", "agency_notice": "反映出具虚假报告", "reply": "已移送。"},
+             case_id)
+    pages += [city.get(f"/cases/{case_id}").get_data(as_text=True),
+              client.get(f"/public/complaints/lookup?code={code}").get_data(as_text=True),
+              client.get("/public/complaints/new").get_data(as_text=True)]
+    for html in pages:  # test users' display names ("city_official-3") are names people typed
+        words = english_words(visible_text(html), {code, "0539-12345"})
+        assert {w for w in words if not re.fullmatch(r"[a-z_]+-\d+", w)} == set()
