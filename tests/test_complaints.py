@@ -183,3 +183,24 @@ def test_complaint_pages_show_no_english_codes(api_as, client):
     for html in pages:  # test users' display names ("city_official-3") are names people typed
         words = english_words(visible_text(html), {code, "0539-12345"})
         assert {w for w in words if not re.fullmatch(r"[a-z_]+-\d+", w)} == set()
+
+
+def test_the_public_complaint_form_is_rate_limited_per_ip(tmp_path, _template_db):
+    """Anonymous POSTs (issue security: rate limits) answer 429 after RATE_LIMIT_PUBLIC posts from one IP."""
+    from tests.conftest import make_app
+    app = make_app(tmp_path, _template_db, RATE_LIMIT_PUBLIC=(2, 600))
+    with app.app_context():
+        client = app.test_client()
+        for _ in range(2):
+            assert client.post("/public/complaints/new", data={"text": ""}).status_code == 422
+        res = client.post("/public/complaints/new", data={"text": ""})
+        assert res.status_code == 429 and "请求过于频繁" in res.get_data(as_text=True)
+        db.engine.dispose()
+
+
+def test_officials_tasks_carry_the_service_level_periods(api_as, client):
+    """policies/common/task_periods.yaml `complaint:` rows (平台默认): 分办 5, 调查核实 30 working days."""
+    from models import OpenTask
+    case_id = _investigated(api_as, client, "unfounded")[-1]
+    decide = db.session.query(OpenTask).filter_by(case_id=case_id, bpmn_id="decide").one()
+    assert decide.due_at is not None and decide.due_at > decide.created_at
