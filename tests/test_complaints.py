@@ -204,3 +204,14 @@ def test_officials_tasks_carry_the_service_level_periods(api_as, client):
     case_id = _investigated(api_as, client, "unfounded")[-1]
     decide = db.session.query(OpenTask).filter_by(case_id=case_id, bpmn_id="decide").one()
     assert decide.due_at is not None and decide.due_at > decide.created_at
+
+
+def test_linyi_public_page_shows_its_hotlines(tmp_path, _template_db):
+    """临沂 [LY23] 第十八条: 市应急管理局 0539-12345 and 市安全生产协会 0539-8391308; [LY22] 六(四) e-mail."""
+    from tests.conftest import make_app
+    app = make_app(tmp_path, _template_db, ANFU_CITY="linyi")
+    with app.app_context():
+        page = app.test_client().get("/public/complaints/new").get_data(as_text=True)
+        assert "0539-8391308" in page and "yjzhjz@ly.shandong.cn" in page and "实行有奖举报" in page
+        assert "[LY23]" not in page and "第十八条" in page
+        db.engine.dispose()
