@@ -4,6 +4,7 @@ from .audit import AuditEvent, AuditHead
 from .base import Base, UTCDateTime, db
 from .calendar import CalendarDay, CalendarYear
 from .case import CASE_STATUSES, Case, CaseLink, CaseTimer, OpenTask
+from .complaint import Complaint
 from .contract import ServiceContract
 from .document import Document
 from .grading import GradingEntry, GradingRound, Objection
@@ -30,6 +31,7 @@ __all__ = [
     "CaseCounter",
     "CaseLink",
     "CaseTimer",
+    "Complaint",
     "Document",
     "GradingEntry",
     "GradingRound",

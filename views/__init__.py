@@ -45,6 +45,7 @@ def init_views(app: Flask) -> None:
     from .api import api
     from .hardening import init_hardening
     from .public import public
+    from .public_complaints import public_complaints
     from .public_grading import public_grading
     from .web import web
 
@@ -58,6 +59,7 @@ def init_views(app: Flask) -> None:
     app.register_blueprint(web)
     app.register_blueprint(public)
     app.register_blueprint(public_grading)
+    app.register_blueprint(public_complaints)
 
     @login_manager.unauthorized_handler
     def _unauthorized():
