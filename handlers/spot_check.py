@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from models import SpotCheckInspection, User, db
 from rules.spot_check_policy import PROBLEM_RESULTS, RESULTS, load_spot_checks
-from workflows import audit, links
+from workflows import audit, labels, links
 
 from . import FormSpec, ProcessInfo, register_form, register_process, service
 from ._fields import choice, meta
@@ -21,6 +21,16 @@ register_process(ProcessInfo(key="spot_check", title="抽查检查", start_via="
 
 RESULT_NAMES = dict(RESULTS)
 DECISIONS = [("no_problem", "未发现问题，检查结束"), ("interview", "发起警示约谈"), ("blacklist", "移送严重失信主体名单程序")]
+labels.register("action", {
+    "spot_check_round_started": "发起半年度抽查", "spot_check_project_inspected": "记录抽查项目检查情况",
+    "spot_check_concluded": "作出抽查处理意见", "spot_check_round_reported": "报送抽查检查报告",
+    "spot_check_round_acknowledged": "确认收到抽查检查报告", "spot_check_unannounced_started": "发起“四不两直”检查"})
+labels.register("decision", dict(DECISIONS))
+labels.register("outcome", {"no_problem": "未发现问题", "interview": "已发起警示约谈", "blacklist": "已移送失信名单程序"})
+labels.register("status", {"open": "检查中", "concluded": "已办结", "reported": "已报送市局", "acknowledged": "市局已确认"})
+labels.register("spot_result", dict(RESULTS))
+labels.register("notification", {"spot_check_result": "检查结果", "spot_check_report": "抽查检查报告"})
+labels.register("ground", {"spot_check_referral": "抽查检查发现问题移送", "spot_check": "抽查检查发现问题"})
 
 
 def _policy(settings):
@@ -36,7 +46,8 @@ def inspect_schema(settings) -> Schema:
     """Per focus point: the result, the finding and its 评鉴依据 (the rule the finding rests on)."""
     spec = {}
     for n, point in enumerate(_points(settings), start=1):
-        spec[f"fp{n}_result"] = choice(f"检查重点{n}：{point['title']}", list(RESULTS), source=point["source"])
+        spec[f"fp{n}_result"] = choice(f"检查重点{n}：{point['title']}", list(RESULTS), source=point["source"],
+                                            widget="select")
         spec[f"fp{n}_finding"] = fields.String(load_default="", validate=validate.Length(max=2000), metadata=meta(
             f"检查重点{n} 检查发现", widget="textarea", help="存在问题的，写明具体问题"))
         spec[f"fp{n}_basis"] = fields.String(load_default="", validate=validate.Length(max=500), metadata=meta(
@@ -99,7 +110,7 @@ register_form(FormSpec(key="spot_check_inspect", title="抽查项目检查记录
 class ConcludeSchema(Schema):
     """The official's conclusion on the inspection."""
 
-    decision = choice("处理意见", DECISIONS, source="[JC] 第十七条、第十八条；[WJ] 第二十四条")
+    decision = choice("处理意见", DECISIONS, source="[JC] 第十七条、第十八条；[WJ] 第二十四条", widget="select")
     opinion = fields.String(load_default="", validate=validate.Length(max=2000),
                             metadata=meta("处理说明", widget="textarea", help="发起约谈或移送的，写明理由"))
 
