@@ -9,7 +9,7 @@ import json
 from freezegun import freeze_time
 
 from models import AuditEvent, Case, CaseLink, Notification, ServiceContract, SpotCheckInspection, db
-from tests.sanctions_factories import COUNTY, complete, registered_agency
+from tests.sanctions_factories import COUNTY, complete, registered_agency, task_of
 from tests.test_contract_filing import contract, file_contract
 
 OK = {f"fp{n}_result": "compliant" for n in range(1, 5)}
@@ -118,3 +118,32 @@ def test_jc16_unannounced_check_is_hidden_from_the_agency_until_the_result(api_a
         assert agency.get(f"/api/cases/{case_id}").status_code == 200
         assert db.session.query(Notification).filter_by(user_id=agency.user.id, case_id=case_id,
                                                         kind="spot_check_result").count() == 1
+
+
+def test_wj23_growth_value_default_is_labelled_non_standard_and_scores_findings(tmp_path, _template_db):
+    """[WJ] 第二十三条 成长值: the 制度 was not found, so the default table (base 100, 一般 −2, 严重 −5) is labelled
+    非标准规定（未找到原文）; a serious finding scores 95 on the inspection; 武进 has no 四不两直 ([WJ] 未规定)."""
+    from tests.sanctions_factories import api_maker
+    from tests.test_contract_filing import DISTRICT, wujin
+    app = wujin(tmp_path, _template_db)
+    with app.app_context():
+        _, api_as = api_maker(app)
+        with freeze_time("2026-03-02 09:00:00+08:00"):
+            _, row = registered_agency(api_as, county=DISTRICT)
+            file_contract(api_as("agency", agency_id=row.id), contract("2026-03-01", ends_on="2026-12-31"))
+        with freeze_time("2026-07-06 09:00:00+08:00"):
+            county = api_as("county_official", unit=DISTRICT)
+            rnd = county.post("/api/spot-checks/rounds", json={"period": "2026H1", "inspectors": "周敏"}).get_json()
+            case_id = rnd["inspections"][0]["case_id"]
+            complete(county, "inspect_project", dict(PROBLEM, fp2_basis="[WJ] 第二十二条(二)"), case_id)
+            task = county.get(f"/api/tasks/{task_of(county, 'conclude', case_id)['id']}").get_json()
+            assert "非标准规定（未找到原文）" in json.dumps(task, ensure_ascii=False)
+            complete(county, "conclude", {"decision": "interview", "opinion": "报告问题较多"}, case_id)
+            link = db.session.query(CaseLink).one()
+            assert link.ground == "WJ-24-2"
+            got = county.get(f"/api/spot-checks/rounds/{rnd['id']}").get_json()
+            assert got["inspections"][0]["growth_score"] == 95
+            city = api_as("city_official")
+            contract_id = db.session.query(ServiceContract.id).scalar()
+            assert city.post("/api/spot-checks/unannounced", json={"contract_id": contract_id}).status_code == 404
+        db.engine.dispose()
