@@ -172,7 +172,7 @@ def spot_check_conclude(ctx, data: dict) -> dict:
     row.status, row.conclusion, row.concluded_at = "concluded", decision, ctx.now
     row.findings, row.growth_score = json.dumps(findings, ensure_ascii=False), score
     out = {"decision": decision, "growth_score": score}
-    facts = {"facts": _facts(data), "spot_check_findings": [f for f in findings if f["result"] in PROBLEM_RESULTS],
+    facts = {"facts": _facts(data), "referral_facts": _facts(data), "spot_check_findings": [f for f in findings if f["result"] in PROBLEM_RESULTS],
              "spot_check_opinion": data.get("opinion", "")}
     if decision in ("interview", "blacklist"):
         ground = str(policy.settings["interview_ground"]) if decision == "interview" else "spot_check_referral"
