@@ -94,7 +94,8 @@ def findings_table(ctx, data: dict) -> list[dict]:
     policy = _policy(ctx.settings)
     if policy and policy.growth:
         score = policy.growth.score(findings_of(data))
-        out.append({"title": f"{score['title']}（{policy.growth.source}）", "columns": ["项目", "检查重点", "扣分", "依据"],
+        source = ctx.settings["CITY_POLICY"].cite(policy.growth.source)
+        out.append({"title": f"{score['title']}（{source}）", "columns": ["项目", "检查重点", "扣分", "依据"],
                     "rows": [{"cells": [x["project"], x["focus"], x["points"], x["basis"]], "flag": ""}
                              for x in score["lines"]],
                     "note": f"基础分 {score['base']}（{score['basis']}），得分 {score['total']}"})
