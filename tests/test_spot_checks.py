@@ -4,11 +4,14 @@ report to the city and the city's unannounced (四不两直) check.
 Sources: [JC] 第十六条 (每半年随机抽查, 不少于项目数的30%, 检查报告报送市应急管理局, “四不两直”), 第十九条 (四个检查重点,
 评鉴依据), 第十七条 (警示约谈); [WJ] 第二十二、二十三条 (成长值); domain.md P5 GAP (ceil, at least one).
 """
+import io
 import json
 
 from freezegun import freeze_time
+from openpyxl import load_workbook
 
 from models import AuditEvent, Case, CaseLink, Notification, ServiceContract, SpotCheckInspection, db
+from tests.factories import PASSWORD
 from tests.sanctions_factories import COUNTY, complete, registered_agency, task_of
 from tests.test_contract_filing import contract, file_contract
 
@@ -68,7 +71,7 @@ def test_bad_round_input_is_refused_in_chinese_and_nothing_is_saved(api_as):
     assert agency.post("/api/spot-checks/rounds", json={"period": "2026H1", "inspectors": "x"}).status_code == 403
 
 
-def test_jc19_finding_with_basis_opens_an_interview_and_the_report_goes_to_the_city(api_as):
+def test_jc19_finding_with_basis_opens_an_interview_and_the_report_goes_to_the_city(app, api_as):
     """[JC] 第十九条: each drawn project's four focus points recorded, a problem needs finding and 评鉴依据;
     the county concludes 警示约谈 ([JC] 第十七条) with the finding as facts; the round report reaches the city."""
     [(_, one)] = _agencies(api_as, counts=(3,))
@@ -93,6 +96,14 @@ def test_jc19_finding_with_basis_opens_an_interview_and_the_report_goes_to_the_c
         assert db.session.query(Notification).filter_by(user_id=city.user.id, kind="spot_check_report").count() == 1
         res = city.post(f"/api/spot-checks/rounds/{rnd['id']}/acknowledge", json={})
         assert res.status_code == 200 and res.get_json()["status"] == "acknowledged"
+        # the summary page and the Excel report (cells through rules.spreadsheet.append_row)
+        web = app.test_client()
+        assert web.post("/login", data={"username": county.user.username, "password": PASSWORD}).status_code == 302
+        page = web.get(f"/spot-checks/rounds/{rnd['id']}").get_data(as_text=True)
+        assert str(rnd["seed"]) in page and "市局已确认收到" in page and "液氨储罐区" in page
+        sheet = load_workbook(io.BytesIO(web.get(f"/spot-checks/rounds/{rnd['id']}/report.xlsx").data)).active
+        cells = [c for row in sheet.iter_rows(values_only=True) for c in row]
+        assert "[JC] 第十九条(二)" in cells and "发起警示约谈" in cells
 
 
 def test_jc16_unannounced_check_is_hidden_from_the_agency_until_the_result(api_as):
