@@ -79,6 +79,7 @@ def test_jc19_finding_with_basis_opens_an_interview_and_the_report_goes_to_the_c
         county = api_as("county_official", unit=COUNTY)
         rnd = county.post("/api/spot-checks/rounds", json={"period": "2026H1", "inspectors": "张伟、李强"}).get_json()
         case_id = rnd["inspections"][0]["case_id"]
+        assert task_of(county, "inspect_project", case_id)["due_at"]  # policies/common/task_periods.yaml (平台默认)
         complete(county, "inspect_project", dict(OK, fp2_result="serious"), case_id, status=422)
         complete(county, "inspect_project", PROBLEM, case_id)
         assert county.post(f"/api/spot-checks/rounds/{rnd['id']}/report", json={}).status_code == 409
