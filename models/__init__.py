@@ -13,6 +13,7 @@ from .process import ProcessVersion
 from .process_draft import ProcessDraft
 from .report import PeriodicReport
 from .sanctions import Bulletin, Listing
+from .spot_check import SpotCheckInspection, SpotCheckRound
 from .staff import StaffCertificate, StaffMember
 from .workbench import CaseCounter, Notification, TaskDraft
 
@@ -43,6 +44,8 @@ __all__ = [
     "ProcessDraft",
     "ProcessVersion",
     "ServiceContract",
+    "SpotCheckInspection",
+    "SpotCheckRound",
     "StaffCertificate",
     "StaffMember",
     "TaskDraft",

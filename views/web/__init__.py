@@ -16,6 +16,7 @@ from . import (  # noqa: F401
     printing,
     processes,
     reports,
+    spot_checks,
     staff,
     supervision,
     tasks,
