@@ -13,6 +13,7 @@ from .process_draft import ProcessDraft
 from .report import PeriodicReport
 from .sanctions import Bulletin, Listing
 from .staff import StaffCertificate, StaffMember
+from .supervision_records import DormancyNotice, InfoChange, ListSnapshot, PracticeNotice
 from .workbench import CaseCounter, Notification, TaskDraft
 
 __all__ = [
@@ -31,13 +32,17 @@ __all__ = [
     "CaseLink",
     "CaseTimer",
     "Document",
+    "DormancyNotice",
     "GradingEntry",
     "GradingRound",
+    "InfoChange",
+    "ListSnapshot",
     "Listing",
     "Notification",
     "Objection",
     "OpenTask",
     "PeriodicReport",
+    "PracticeNotice",
     "ProcessDraft",
     "ProcessVersion",
     "ServiceContract",
