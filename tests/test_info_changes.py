@@ -61,6 +61,7 @@ def test_change_on_working_day_11_across_national_day_is_late_and_history_is_kep
         assert "常州新名称安全技术有限公司" in public and old_name in public and "变更记录" in public
         listing = client.get("/public/directory").get_data(as_text=True)
         assert "常州新名称安全技术有限公司" in listing
+        official = api_as("county_official", unit=DISTRICT)
         page = client.get(f"/agencies/{row.id}", headers=official._h()).get_data(as_text=True)
         assert old_name in page and "逾期申报" in page and "第 11 个工作日" in page
         db.engine.dispose()

@@ -58,6 +58,7 @@ def init_views(app: Flask) -> None:
     app.register_blueprint(web)
     app.register_blueprint(public)
     app.register_blueprint(public_grading)
+    app.register_blueprint(__import__("views.public_list", fromlist=["public_list"]).public_list)
 
     @login_manager.unauthorized_handler
     def _unauthorized():

@@ -4,7 +4,7 @@ Run from the timer worker (`timers.tick`). Activity is the latest of: the regist
 filed service contract, a filed information change, a 执业告知, the date an official last reversed a cancellation.
 The months and the notice period are settings in `policies/<city>/changes.yaml` (`dormancy`).
 """
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
@@ -28,20 +28,25 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def last_activity(agency: Agency) -> date:
-    """The agency's latest filed project or other activity (see the module docstring)."""
-    dates = [agency.registered_on]
-    for col, where in ((ServiceContract.filed_on, ServiceContract.agency_id),
-                       (InfoChange.filed_on, InfoChange.agency_id)):
-        dates.append(db.session.execute(select(func.max(col)).where(where == agency.id)).scalar())
-    notice_at = db.session.execute(select(func.max(PracticeNotice.filed_at))
-                                   .where(PracticeNotice.agency_id == agency.id)).scalar()
-    reversed_at = db.session.execute(select(func.max(DormancyNotice.closed_at)).where(
-        DormancyNotice.agency_id == agency.id, DormancyNotice.status.in_(("reversed", "resumed")))).scalar()
-    for at in (notice_at, reversed_at):
-        if at is not None:
-            dates.append(at.astimezone(SHANGHAI).date())
-    return max(d for d in dates if d is not None)
+def last_activities() -> dict[int, date]:
+    """Each registered agency's latest filed project or other activity (a handful of grouped queries)."""
+    latest = {a: d for a, d in db.session.execute(select(Agency.id, Agency.registered_on)
+                                                  .where(Agency.status == "registered")).all()}
+    sources = [(ServiceContract.agency_id, ServiceContract.filed_on, ()),
+               (InfoChange.agency_id, InfoChange.filed_on, ()),
+               (PracticeNotice.agency_id, PracticeNotice.filed_at, ()),
+               (DormancyNotice.agency_id, DormancyNotice.closed_at,
+                (DormancyNotice.status.in_(("reversed", "resumed")),))]
+    for agency_col, col, where in sources:
+        for agency_id, value in db.session.execute(select(agency_col, func.max(col)).where(*where)
+                                                   .group_by(agency_col)).all():
+            if agency_id not in latest or value is None:
+                continue
+            if isinstance(value, datetime):
+                value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(SHANGHAI).date()
+            day = value
+            latest[agency_id] = max(d for d in (latest[agency_id], day) if d is not None)
+    return {a: d for a, d in latest.items() if d is not None}
 
 
 def open_notice(agency_id: int) -> DormancyNotice | None:
@@ -60,8 +65,14 @@ def check_dormancy(now: datetime) -> dict:
     if not changes_setting("dormancy", "enabled"):
         return out
     today, months = now.astimezone(SHANGHAI).date(), changes_setting("dormancy", "months")
-    for agency in db.session.execute(select(Agency).where(Agency.status == "registered")).scalars():
-        last, notice = last_activity(agency), open_notice(agency.id)
+    activity = last_activities()
+    pending = {n.agency_id: n for n in db.session.execute(select(DormancyNotice)
+                                                          .where(DormancyNotice.status.in_(OPEN))).scalars()}
+    due = {a for a, last in activity.items() if add_months(last, months) <= today}
+    for agency_id in sorted(due | set(pending)):
+        agency, notice, last = db.session.get(Agency, agency_id), pending.get(agency_id), activity.get(agency_id)
+        if agency is None or agency.status != "registered" or last is None:
+            continue
         if notice is not None:
             if last > notice.last_activity_on:
                 notice.status, notice.closed_at = "resumed", now
@@ -85,7 +96,7 @@ def _notify(agency: Agency, last: date, now: datetime) -> DormancyNotice:
     db.session.add(notice)
     db.session.flush()
     notify_users(_agency_users(agency.id), "dormancy_notice",
-                 f"贵机构自{last:%Y年%m月%d日}起12个月内无项目申报记录（[WJ] 第十四条）。如至{deadline.ends_on:%Y年%m月%d日}"
+                 f"贵机构自{last:%Y年%m月%d日}起{changes_setting('dormancy', 'months')}个月内无项目申报记录（[WJ] 第十四条）。如至{deadline.ends_on:%Y年%m月%d日}"
                  "仍无项目申报或其他业务记录，也未提出异议，将注销账号。", dedupe_key=f"dormancy:{notice.id}")
     audit.record("dormancy_notified", detail={"agency_id": agency.id, "last_activity_on": last,
                                               "cancel_after": deadline.ends_on, "notice_id": notice.id})
