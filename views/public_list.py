@@ -7,7 +7,15 @@ from flask_login import current_user, login_required
 from handlers.registration import SERVICE_CATEGORIES
 from views.tx import commits
 from workflows import clock
-from workflows.public_list import COLUMNS, period_name, search, snapshot, snapshot_xlsx, snapshots, take_snapshot
+from workflows.public_list import (
+    COLUMNS,
+    period_name,
+    search,
+    snapshot,
+    snapshot_xlsx,
+    snapshots,
+    take_snapshot,
+)
 
 public_list = Blueprint("public_list", __name__, url_prefix="/public/list")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
