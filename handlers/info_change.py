@@ -10,13 +10,21 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from models import Agency, Document, InfoChange, db
-from workflows import audit
+from workflows import audit, labels
 from workflows.clock import SHANGHAI
 from workflows.info_changes import CHANGE_FIELDS, apply_change, judge_filing
 
 from . import FormSpec, ProcessInfo, register_form, register_process, service
 from ._fields import choice, document, meta, text
 
+labels.register("action", {
+    "info_change_filed": "申报信息变更", "info_change_decided": "审核信息变更", "dormancy_notified": "长期无业务注销告知",
+    "dormancy_resumed": "恢复业务、注销告知失效", "agency_cancelled_dormant": "长期无业务注销账号",
+    "dormancy_objected": "对注销告知提出异议", "dormancy_reversed": "撤销注销", "practice_notice_filed": "报送执业告知",
+    "public_list_published": "发布机构名单"})
+labels.register("outcome", {"change_approved": "已核准变更", "change_approved_late": "已核准变更（逾期申报）",
+                            "change_rejected": "不予变更"})
+labels.register("document_kind", {"change_evidence": "变更证明材料"})
 register_process(ProcessInfo(key="info_change", title="机构信息变更", starter_roles=("agency",)))
 SRC = "[WJ] 第十四条；[LY23] 第十四条第12项"
 

@@ -15,6 +15,7 @@ from .calendar_service import working_deadline
 from .clock import SHANGHAI
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
 from .info_changes import changes_setting
+from .labels import cite
 from .notify import notify_users
 
 OPEN = ("notified", "objected")
@@ -96,7 +97,7 @@ def _notify(agency: Agency, last: date, now: datetime) -> DormancyNotice:
     db.session.add(notice)
     db.session.flush()
     notify_users(_agency_users(agency.id), "dormancy_notice",
-                 f"贵机构自{last:%Y年%m月%d日}起{changes_setting('dormancy', 'months')}个月内无项目申报记录（[WJ] 第十四条）。如至{deadline.ends_on:%Y年%m月%d日}"
+                 f"贵机构自{last:%Y年%m月%d日}起{changes_setting('dormancy', 'months')}个月内无项目申报记录（{cite('[WJ] 第十四条')}）。如至{deadline.ends_on:%Y年%m月%d日}"
                  "仍无项目申报或其他业务记录，也未提出异议，将注销账号。", dedupe_key=f"dormancy:{notice.id}")
     audit.record("dormancy_notified", detail={"agency_id": agency.id, "last_activity_on": last,
                                               "cancel_after": deadline.ends_on, "notice_id": notice.id})
@@ -107,7 +108,7 @@ def _cancel(agency: Agency, notice: DormancyNotice, now: datetime) -> None:
     agency.status = "cancelled"
     notice.status, notice.cancelled_at, notice.closed_at = "cancelled", now, now
     notify_users(_agency_users(agency.id), "dormancy_cancelled",
-                 "贵机构长期无项目申报记录，告知期满未提出异议，账号已注销（[WJ] 第十四条）。",
+                 f"贵机构长期无项目申报记录，告知期满未提出异议，账号已注销（{cite('[WJ] 第十四条')}）。",
                  dedupe_key=f"dormancy-cancelled:{notice.id}")
     audit.record("agency_cancelled_dormant", detail={"agency_id": agency.id, "notice_id": notice.id,
                                                      "last_activity_on": notice.last_activity_on})

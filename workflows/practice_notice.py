@@ -16,6 +16,7 @@ from .calendar_service import platform_calendar
 from .clock import SHANGHAI
 from .errors import InvalidInput, NotAllowed
 from .info_changes import changes_setting
+from .labels import cite
 
 
 def barred_services(agency_id: int) -> list[dict]:
@@ -49,7 +50,7 @@ def file_practice_notice(user, data: dict, now: datetime) -> PracticeNotice:
         errors["ends_on"] = ["结束日期不能早于开始日期"]
     barred = next((s for s in barred_services(agency.id) if s["title"] == data["service_type"]), None)
     if barred is not None:
-        errors["service_type"] = [f"机构最近一次分类等级评定为“差”，依据{barred['source']}不得从事{barred['title']}"]
+        errors["service_type"] = [f"机构最近一次分类等级评定为“差”，依据{cite(barred['source'])}不得从事{barred['title']}"]
     if errors:
         raise InvalidInput("执业告知填写有误", errors)
     today = now.astimezone(SHANGHAI).date()
