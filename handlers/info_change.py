@@ -64,7 +64,8 @@ def validate_change(ctx, data: dict) -> dict:
     if ctx.case.agency_id is None:
         return {"changed_on": ["您的账号尚未关联已登记建档的机构，不能申请变更"]}
     errors = {}
-    if data["changed_on"] > ctx.now.astimezone(SHANGHAI).date():
+    changed_on = data.get("changed_on")
+    if changed_on is not None and changed_on > ctx.now.astimezone(SHANGHAI).date():
         errors["changed_on"] = ["变更发生日期不能晚于今天"]
     if not changed_values(db.session.get(Agency, ctx.case.agency_id), data):
         errors["name"] = ["请至少填写一项与现有登记信息不同的变更内容"]
@@ -90,7 +91,7 @@ class ReviewSchema(Schema):
 
 def validate_review(ctx, data: dict) -> dict:
     """A refusal needs its reason."""
-    if data["change_decision"] == "reject" and not data.get("change_opinion", "").strip():
+    if data.get("change_decision") == "reject" and not (data.get("change_opinion") or "").strip():
         return {"change_opinion": ["不予变更时必须填写理由"]}
     return {}
 
