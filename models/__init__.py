@@ -15,6 +15,7 @@ from .report import PeriodicReport
 from .sanctions import Bulletin, Listing
 from .spot_check import SpotCheckInspection, SpotCheckRound
 from .staff import StaffCertificate, StaffMember
+from .supervision_records import DormancyNotice, InfoChange, ListSnapshot, PracticeNotice
 from .workbench import CaseCounter, Notification, TaskDraft
 
 __all__ = [
@@ -34,13 +35,17 @@ __all__ = [
     "CaseTimer",
     "Complaint",
     "Document",
+    "DormancyNotice",
     "GradingEntry",
     "GradingRound",
+    "InfoChange",
+    "ListSnapshot",
     "Listing",
     "Notification",
     "Objection",
     "OpenTask",
     "PeriodicReport",
+    "PracticeNotice",
     "ProcessDraft",
     "ProcessVersion",
     "ServiceContract",

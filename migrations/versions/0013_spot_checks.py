@@ -1,7 +1,7 @@
 """spot_checks: half-year spot-check rounds and inspections
 
 Revision ID: 0013_spot_checks
-Revises: 0011_reports
+Revises: 0012_complaints
 Create Date: 2026-12-02 13:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_spot_checks'
-down_revision = '0011_reports'
+down_revision = '0012_complaints'
 branch_labels = None
 depends_on = None
 

@@ -5,6 +5,7 @@ web = Blueprint("web", __name__)
 
 from . import (  # noqa: F401
     admin,
+    agencies,
     audit,
     auth,
     cases,
