@@ -99,6 +99,8 @@ def create_listing(ctx, data: dict) -> dict:
                       created_at=ctx.now)
     db.session.add(listing)
     db.session.flush()
+    from workflows.sanctions import apply_listing_to_running_cases
+    apply_listing_to_running_cases(listing, ctx.actor)
     defence = data.get("defence") or {}
     content = render_docx("blacklist_decision", {
         "bureau_name": policy.bureau_name, "decision_number": data["decision_no"],

@@ -29,7 +29,7 @@ _TABLES: dict[str, dict[str, str]] = {
         "calendar_day_deleted": "删除日历日", "calendar_year_declared": "声明年度日历", "user_created": "创建用户",
         "login_succeeded": "登录", "login_failed": "登录失败", "logout": "退出登录",
         "notification_queued": "生成通知", "notification_sent": "发送通知", "task_reminded": "催办",
-        "case_withdrawn": "作废案件", "draft_saved": "暂存",
+        "case_withdrawn": "作废案件", "draft_saved": "暂存", "listing_effect": "列入名单对本案件的影响",
         "access_revoked": "撤销登录状态", "token_revoked": "撤销访问令牌", "user_enabled": "启用用户",
         "contract_filed": "合同报备", "contract_acknowledged": "确认合同报备", "contract_delivered": "上传成果文件",
         "staff_added": "新增从业人员", "staff_updated": "修改从业人员信息", "staff_left": "人员离职",

@@ -61,6 +61,76 @@ def listed_agency_guard(user, action: str, *, case=None, agency_id=None, credit_
     return refusal(listing, action) if listing else None
 
 
+def running_case_rule(process_key: str) -> tuple[str, str]:
+    """('suspend' | 'continue', basis) for a listed agency's running case of this process (policy data)."""
+    table = _listing_effects()
+    return table["processes"].get(process_key, table["default"]), table["basis"]
+
+
+def _listing_effects() -> dict:
+    from pathlib import Path
+
+    import yaml
+    from flask import current_app
+    root = Path(__file__).resolve().parent.parent / "policies"
+    out: dict = {}
+    for path in (root / "common" / "sanctions.yaml", root / current_app.config["ANFU_CITY"] / "sanctions.yaml"):
+        if path.exists():
+            rule = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("running_cases_when_listed") or {}
+            out = {**out, **rule, "processes": {**out.get("processes", {}), **rule.get("processes", {})}}
+    return out
+
+
+def apply_listing_to_running_cases(listing: Listing, actor=None) -> list[int]:
+    """When a listing takes effect: record on each of the agency's running cases whether it is suspended or
+    continues (policy), and tell whoever holds their tasks. Returns the suspended case ids."""
+    from models import Case, OpenTask
+
+    from . import audit
+    from .notify import notify_users
+    suspended = []
+    cases = db.session.execute(select(Case).where(Case.agency_id == listing.agency_id, Case.status == "running",
+                                                  Case.id != listing.case_id)).scalars().all()
+    for case in cases:
+        rule, basis = running_case_rule(case.process_key)
+        audit.record("listing_effect", actor=actor, case_id=case.id,
+                     detail={"rule": rule, "decision_no": listing.decision_no, "basis": basis})
+        holders = db.session.execute(select(OpenTask.assignee_id).where(OpenTask.case_id == case.id)).scalars()
+        what = "暂停办理，解除或期满后恢复" if rule == "suspend" else "继续办理"
+        notify_users(list(holders), "listing_effect", f"“{case.title}”所涉机构已被列入严重失信主体名单（决定书 "
+                     f"{listing.decision_no}），本案件{what}。", case_id=case.id)
+        if rule == "suspend":
+            suspended.append(case.id)
+    return suspended
+
+
+def listing_notice(case) -> str | None:
+    """The notice shown on every task page of a listed agency's case (officials, experts and the agency)."""
+    if case is None or case.agency_id is None or case.process_key == "blacklist":
+        return None
+    listing = active_listing(agency_id=case.agency_id)
+    if listing is None:
+        return None
+    rule, basis = running_case_rule(case.process_key)
+    what = "按规定本案件暂停办理，解除或期满后恢复" if rule == "suspend" else "本案件继续办理，请办理人知悉"
+    return (f"该机构已被列入安全生产严重失信主体名单（决定书 {listing.decision_no}，列入期间 {listing_period(listing)}），"
+            f"{what}（{basis}）。")
+
+
+@register_guard
+def suspended_case_guard(user, action: str, *, case=None, agency_id=None, credit_code=None) -> str | None:
+    """While its agency is listed, nobody claims or completes the tasks of a case the policy suspends."""
+    if case is None or case.agency_id is None or not (action == "claim" or action.startswith("complete:")):
+        return None
+    if case.process_key == "blacklist" or running_case_rule(case.process_key)[0] != "suspend":
+        return None
+    listing = active_listing(agency_id=case.agency_id)
+    if listing is None:
+        return None
+    return (f"该机构已被列入安全生产严重失信主体名单（决定书 {listing.decision_no}），本案件暂停办理，"
+            "解除或期满后恢复。")
+
+
 def banned_principals() -> dict[str, Listing]:
     """Names of 主要负责人 banned with their agency (武进 [WJ] 第十九条 行业禁入), with the listing."""
     rows = db.session.execute(select(Listing).where(Listing.status == "active",

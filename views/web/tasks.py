@@ -24,7 +24,7 @@ from workflows.drafts import discard_drafts, my_draft, save_draft
 from workflows.errors import InvalidInput
 from workflows.forms import form_for
 from workflows.queries import case_documents, case_history
-from workflows.sanctions import principal_warnings
+from workflows.sanctions import listing_notice, principal_warnings
 from workflows.tasks import claim_task, complete_task, get_open_task, unclaim_task
 
 from . import web
@@ -42,7 +42,8 @@ def _render(task, values: dict, errors: dict | None = None, status: int = 200, d
         materials=_materials(task), submissions=submission_panels(task, current_user),
         shown=shown_values(task.form_key, case_values, subs) + earlier_decisions(task, subs), tables=tables_for(task),
         due_explanation=_due_explanation(task, case_values), draft_at=draft_at,
-        warnings=principal_warnings(case_values) if task.role != "agency" else []), status
+        warnings=([] if task.role == "agency" else principal_warnings(case_values))
+        + [w for w in [listing_notice(case)] if w]), status
 
 
 def _events_for(user, case_id: int) -> list:
