@@ -24,6 +24,9 @@ KINDS = {
 }
 FLOW_NODES = frozenset(KINDS) - {"process", "sequenceFlow", "lane", "message"}
 SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+# BPMN "implicit end": an activity (or boundary event) without an outgoing flow ends its path; Spiff runs that.
+IMPLICIT_END = frozenset({"task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask",
+                          "sendTask", "receiveTask", "callActivity", "boundaryEvent"}) | SUBPROCESSES
 TIMER_KINDS = {"timeDate": "日期", "timeDuration": "时长", "timeCycle": "循环周期"}
 _DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?",
                        re.IGNORECASE)
@@ -101,9 +104,9 @@ def _check_connections(node, has_incoming: bool, outs: list) -> Found:
             tag == "intermediateCatchEvent" and _has_definition(node, "linkEventDefinition")):
         yield node_id, f"{label(node)}没有连入的顺序流，永远不会被执行"
     compensation = tag == "boundaryEvent" and _has_definition(node, "compensateEventDefinition")
-    if not outs and not floating and not compensation and tag != "endEvent" and not (
+    if not outs and not floating and not compensation and tag != "endEvent" and tag not in IMPLICIT_END and not (
             tag == "intermediateThrowEvent" and _has_definition(node, "linkEventDefinition")):
-        yield node_id, f"{label(node)}没有连出的顺序流（只有结束事件可以没有出口）"
+        yield node_id, f"{label(node)}没有连出的顺序流（只有结束事件、任务和边界事件可以没有出口）"
     if tag in ("exclusiveGateway", "inclusiveGateway") and len(outs) > 1:
         for flow in outs:
             cond = flow.find(f"{{{BPMN}}}conditionExpression")
@@ -136,8 +139,8 @@ def check_lanes(process, roles: set[str]) -> Found:
 
 
 def check_tasks(process, forms: set[str], services: set[str], decisions: set[str]) -> Found:
-    """Form keys of user tasks, operators of service tasks, scripts and decision references."""
-    for task in process.iter(f"{{{BPMN}}}userTask"):
+    """Form keys of user and manual tasks, operators of service tasks, scripts and decision references."""
+    for task in process.iter(f"{{{BPMN}}}userTask", f"{{{BPMN}}}manualTask"):
         props = {p.get("name"): p.get("value") for p in _extensions(task, f"properties/{{{SPIFF}}}property")}
         key = (props.get("formKey") or "").strip()
         if not key:

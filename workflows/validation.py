@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.none_task import NoneTask
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from . import construct_checks, script_checks
 from . import diagram_checks as checks
-from . import script_checks
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 
@@ -59,7 +60,20 @@ def parse_spec(xml: bytes, dmn_files: dict[str, bytes] | None = None, process_id
         if len(ids) != 1:
             raise ValueError(f"图中有 {len(ids)} 个可执行流程，请指定 process_id")
         process_id = ids[0]
-    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+    spec, subprocess_specs = parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+    for each in (spec, *subprocess_specs.values()):
+        _pass_through_plain_tasks(each)
+    return spec, subprocess_specs
+
+
+def _pass_through_plain_tasks(spec) -> None:
+    """A plain bpmn:task (no type, no lane role, no form) is run by the engine as a no-op step.
+
+    Spiff makes it a manual task, which would become an inbox row nobody may complete (issue 13).
+    """
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, NoneTask):
+            task_spec.manual = False
 
 
 def _schema_problems(root, schema, what: str) -> list[Problem]:
@@ -175,6 +189,7 @@ def validate_bpmn(xml: bytes, *, roles: set[str], forms: set[str], services: set
                       checks.check_lanes(process, roles),
                       checks.check_tasks(process, forms, services, decisions),
                       checks.check_expressions(process), checks.check_timers(process),
+                      construct_checks.check_events(process), construct_checks.check_implicit_splits(process),
                       script_checks.check_script_names(process), script_checks.check_dead_gateways(process)):
             problems.extend(Problem(el_id, msg) for el_id, msg in found)
     if messages is not None:
