@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from .expression_lint import lint_expression
+from .diagram_messages import feel_range, syntax_message
+from .expression_lint import lint_expression as _raw_lint
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -47,6 +48,15 @@ def label(el) -> str:
     kind = KINDS.get(bpmn_tag(el) or "", etree.QName(el).localname if isinstance(el.tag, str) else "元素")
     name = el.get("name")
     return f"{kind}“{name}”（{el.get('id')}）" if name else f"{kind} {el.get('id')}"
+
+
+def lint_expression(source: str, mode: str) -> list[str]:
+    """The expression linter's findings, its Python syntax errors put in Chinese."""
+    out = []
+    for message in _raw_lint(source, mode):
+        head, sep, tail = message.partition("语法错误：")
+        out.append(f"{head}{sep}{syntax_message(tail)}" if sep else message)
+    return out
 
 
 def _has_definition(node, kind: str) -> bool:
@@ -274,7 +284,11 @@ def check_dmn(file_name: str, root) -> Found:
             for row, rule in enumerate(table.findall("{*}rule"), 1):
                 for col, entry in enumerate(rule.findall("{*}inputEntry")):
                     text = (entry.findtext("{*}text") or "").strip()
-                    if text and text != "-":
+                    if text and text != "-" and (python := feel_range(text)):
+                        yield (entry.get("id") or rule.get("id"),
+                               (f"{where}第 {row} 条规则的输入条件“{text}”是 FEEL 区间写法，平台的决策表使用 Python "
+                               f"表达式；请改写为 {python}（? 代表该列的输入值）"))
+                    elif text and text != "-":
                         source = _dmn_match_source(inputs[col] if col < len(inputs) else "", text)
                         if problems := lint_expression(source, "eval"):
                             yield (entry.get("id") or rule.get("id"),
