@@ -70,3 +70,19 @@ def test_declared_encoding_does_not_garble_names(api_as, encoding, name):
     view = owner.get(f"{DRAFTS}/{res.get_json()['id']}").get_json()
     assert f'name="{name}"' in view["xml"]
     assert encoding not in view["xml"]
+
+
+def test_layout_error_alone_is_not_refused_and_the_layout_is_redrawn(api_as):
+    """A drawing (DI) error does not change how a case runs: saved without problems, published, started."""
+    owner, agency = api_as("process_owner"), api_as("agency")
+    broken = ('  <bpmndi:BPMNDiagram id="Diagram_broken"><bpmndi:BPMNPlane id="Plane_broken" '
+              'bpmnElement="Collab_registration"><bpmndi:BPMNShape id="Shape_start" bpmnElement="start" />'
+              '</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>\n</bpmn:definitions>')
+    res = _save(owner, replaced(REGISTRATION, "</bpmn:definitions>", broken))
+    assert res.status_code == 201 and res.get_json()["problems"] == [], res.get_json()
+    draft_id = res.get_json()["id"]
+    view = owner.get(f"{DRAFTS}/{draft_id}").get_json()
+    assert "Shape_start" not in view["xml"] and "BPMNShape" in view["xml"]  # drawn again automatically
+    published = owner.post(f"{DRAFTS}/{draft_id}/publish", json={"reason": "修正流程图布局（测试）"})
+    assert published.status_code == 201, published.get_json()
+    assert agency.post("/api/cases", json={"process": "registration"}).status_code == 201

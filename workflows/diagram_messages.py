@@ -18,7 +18,8 @@ ENGINE = [
     (r"Multiple outgoing flows are not supported", ("有多条连出的顺序流（隐式并行拆分），流程引擎不支持；"
      "请在它之后插入一个并行网关，由网关连出各分支")),
     (r"Cannot resolve data(Input|Output)Association", "的数据关联引用了不存在的数据对象；请在建模器中删除该关联或重新选择数据对象"),
-    (r"no support implemented for this task type", "是流程引擎不支持的元素类型；请改用用户任务、脚本任务、服务任务或业务规则任务"),
+    (r"no support implemented for this task type", ("是流程引擎不支持的元素类型；请改用平台支持的元素（用户、脚本、服务或业务规则任务，"
+     "排他、包容、并行或事件网关）")),
     (r"Duplicate process ID", "的流程 id 与其他流程重复；请为流程另取一个 id"),
     (r"No start event found", "缺少开始事件；请添加一个空开始事件"),
     (r"SubWorkflow Must contain an End event", "缺少结束事件；请在子流程中添加结束事件"),

@@ -21,6 +21,7 @@ from . import diagram_checks as checks
 from .diagram_messages import engine_message, xsd_message
 
 MAX_XML_BYTES = 5 * 1024 * 1024
+_BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,27 @@ def _pass_through_plain_tasks(spec) -> None:
     for task_spec in spec.task_specs.values():
         if isinstance(task_spec, NoneTask):
             task_spec.manual = False
+
+
+def repair_layout(xml: str) -> str:
+    """xml without its drawing (DI) when only the drawing breaks the BPMN schema; the view lays it out again.
+
+    Layout errors do not change how a case runs, so they are not refused (issue 13); unchanged otherwise.
+    """
+    try:
+        root = safe_xml(xml)
+    except (UnsafeXml, etree.XMLSyntaxError):
+        return xml
+    VALIDATOR.preprocess(root)
+    if VALIDATOR.validator.validate(root):
+        return xml
+    drawings = root.findall(f"{{{_BPMNDI}}}BPMNDiagram")
+    lines = {el.sourceline for d in drawings for el in d.iter() if isinstance(el.tag, str)}
+    if not drawings or any(err.line not in lines for err in VALIDATOR.validator.error_log):
+        return xml
+    for drawing in drawings:
+        root.remove(drawing)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="unicode")
 
 
 def _schema_problems(root, schema, what: str) -> list[Problem]:
@@ -189,7 +211,7 @@ def _parser_problems(root, dmn_roots: dict, process_ids: list[str]) -> list[Prob
         found = [e for e in root.iter() if isinstance(e.tag, str) and el_id and e.get("id") == el_id]
         tag = (getattr(err, "tag", "") or "").rsplit("}", 1)[-1].split(":")[-1]
         where = checks.label(found[0]) if found else (f"{checks.KINDS.get(tag, '元素')} {el_id}" if el_id else "流程图")
-        return [Problem(el_id, f"{where}{engine_message(str(err))}")]
+        return [Problem(el_id, f"{where}{engine_message(str(err))}（流程引擎无法解析该元素）")]
     except Exception:  # noqa: BLE001 - parser bugs surface as arbitrary errors on odd input
         return [Problem(None, "流程引擎无法解析流程图（可能含有引擎不支持的元素或不完整的引用）；"
                               "请检查最近修改的元素，必要时删除后重新绘制")]
