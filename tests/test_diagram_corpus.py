@@ -35,6 +35,7 @@ ACCEPTED = {
     "conditional_catch": "submit_application",
     "implicit_end": "submit_application",  # a task with no outgoing flow ends its path (BPMN implicit end)
     "boundary_timer_implicit_end": "submit_application",
+    "terminate_end": "submit_application",
 }
 # fixture -> (element named, words of the refusal)
 REFUSED = {
@@ -44,6 +45,7 @@ REFUSED = {
     "boundary_message_without_ref": ("corpus_boundary", ["收到撤回通知", "消息"]),
     "signal_catch": ("corpus_first", ["等待信号", "信号"]),
     "implicit_split": ("corpus_first", ["登记收件", "并行网关"]),
+    "compensation_boundary": ("corpus_boundary", ["撤销核对", "补偿事件"]),
     "link_pair": ("corpus_first", ["转到受理", "链接事件"]),  # Spiff 3.2 parses a link as a plain event
 }
 
