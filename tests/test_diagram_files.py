@@ -5,6 +5,7 @@ import pytest
 
 from tests.process_edits import REGISTRATION, replaced
 from tests.test_diagram_corpus import CORPUS, DRAFTS, chinese_and_actionable
+from workflows import diagram_messages
 
 
 def _save(owner, xml: str, dmn: dict | None = None):
@@ -86,3 +87,28 @@ def test_layout_error_alone_is_not_refused_and_the_layout_is_redrawn(api_as):
     published = owner.post(f"{DRAFTS}/{draft_id}/publish", json={"reason": "修正流程图布局（测试）"})
     assert published.status_code == 201, published.get_json()
     assert agency.post("/api/cases", json={"process": "registration"}).status_code == 201
+
+
+@pytest.mark.parametrize(("raw", "words"), [
+    (("Element '{http://www.omg.org/spec/BPMN/20100524/MODEL}someElement': This element is not expected. Expected is "
+     "one of ( {http://www.omg.org/spec/BPMN/20100524/MODEL}process, {http://www.omg.org/spec/BPMN/20100524/MODEL}"
+     "collaboration )."), ["bpmn:someElement", "不应出现", "bpmn:process"]),
+    (("Element '{http://www.omg.org/spec/BPMN/20100524/MODEL}task', attribute 'foo': The attribute 'foo' is not "
+     "allowed."), ["bpmn:task", "foo", "删除"]),
+])
+def test_schema_errors_read_in_chinese_without_namespace_uris(raw, words):
+    """The XSD's English (with {namespace} names) becomes Chinese with prefixed names."""
+    text = diagram_messages.xsd_message(raw)
+    assert all(w in text for w in words) and chinese_and_actionable(text), text
+
+
+@pytest.mark.parametrize(("raw", "words"), [
+    (("Cannot resolve dataInputAssociation <Element {http://www.omg.org/spec/BPMN/20100524/MODEL}sourceRef at "
+     "0x7f3a2c>"), ["数据对象"]),
+    ("Multiple outgoing flows are not supported for tasks of type", ["并行网关"]),
+    ("Something new in SpiffWorkflow 9", ["无法被流程引擎解析"]),
+])
+def test_engine_errors_read_in_chinese_with_what_to_do(raw, words):
+    """Spiff's parser texts go through one table; unknown ones still get a Chinese sentence, never a repr."""
+    text = diagram_messages.engine_message(raw)
+    assert all(w in text for w in words) and chinese_and_actionable(text), text
