@@ -80,7 +80,7 @@ class AcknowledgeSchema(Schema):
 
 def validate_ack(ctx, data: dict) -> dict:
     """A question needs its text."""
-    if data["ack_decision"] == "query" and not data.get("ack_opinion", "").strip():
+    if data.get("ack_decision") == "query" and not (data.get("ack_opinion") or "").strip():
         return {"ack_opinion": ["提出疑问时必须填写说明"]}
     return {}
 

@@ -4,6 +4,7 @@ from .audit import AuditEvent, AuditHead
 from .base import Base, UTCDateTime, db
 from .calendar import CalendarDay, CalendarYear
 from .case import CASE_STATUSES, Case, CaseLink, CaseTimer, OpenTask
+from .complaint import Complaint
 from .contract import ServiceContract
 from .document import Document
 from .grading import GradingEntry, GradingRound, Objection
@@ -12,7 +13,9 @@ from .process import ProcessVersion
 from .process_draft import ProcessDraft
 from .report import PeriodicReport
 from .sanctions import Bulletin, Listing
+from .spot_check import SpotCheckInspection, SpotCheckRound
 from .staff import StaffCertificate, StaffMember
+from .supervision_records import DormancyNotice, InfoChange, ListSnapshot, PracticeNotice
 from .workbench import CaseCounter, Notification, TaskDraft
 
 __all__ = [
@@ -30,17 +33,24 @@ __all__ = [
     "CaseCounter",
     "CaseLink",
     "CaseTimer",
+    "Complaint",
     "Document",
+    "DormancyNotice",
     "GradingEntry",
     "GradingRound",
+    "InfoChange",
+    "ListSnapshot",
     "Listing",
     "Notification",
     "Objection",
     "OpenTask",
     "PeriodicReport",
+    "PracticeNotice",
     "ProcessDraft",
     "ProcessVersion",
     "ServiceContract",
+    "SpotCheckInspection",
+    "SpotCheckRound",
     "StaffCertificate",
     "StaffMember",
     "TaskDraft",

@@ -50,7 +50,7 @@ def test_correction_opens_with_the_agency_own_application_not_the_reviewer_opini
 def test_no_form_opens_with_values_it_does_not_declare(app, api_as):
     """Only forms that declare `carry_over` take earlier submissions; the rest take only computed prefill."""
     carriers = {k for k, spec in FORMS.items() if spec.carry_over}
-    assert carriers == {"registration_correction", "interview_notice"}
+    assert carriers == {"registration_correction", "interview_notice", "periodic_report_correction"}
     agency = api_as("agency")
     official = api_as("county_official", unit=COUNTY)
     case_id = submit(agency)

@@ -29,6 +29,7 @@ def _race(app, calls):
 
 def test_claim_against_completion_never_both_succeed(app, api_as):
     """One official claims while another completes the same unclaimed task: exactly one of them wins."""
+    app.config["RETURN_TO_SAME_REVIEWER"] = False  # every round's review goes back to the unit's queue
     agency = api_as("agency")
     claimer = api_as("county_official", unit=COUNTY, name="审核员1")
     completer = api_as("county_official", unit=COUNTY, name="审核员1B")

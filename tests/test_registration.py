@@ -31,7 +31,7 @@ def submit(agency_api, county=COUNTY, n=1, **over):
 
 
 def review_task(official_api, case_id):
-    items = official_api.get("/api/inbox?scope=unclaimed&process=registration").get_json()["items"]
+    items = official_api.get("/api/inbox?process=registration").get_json()["items"]
     [task] = [t for t in items if t["case_id"] == case_id]
     return task
 

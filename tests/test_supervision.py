@@ -60,3 +60,20 @@ def test_a_task_arriving_in_a_unit_with_no_active_official_is_flagged_to_the_cit
     assert any(i["kind"] == "task_unstaffed" and i["case_id"] == case_id for i in items)
     queues = city.get("/api/supervision/queues").get_json()["items"]
     assert any(q["unit"] == "140521" and q["unstaffed"] for q in queues)
+
+
+def test_a_corrected_application_comes_back_to_the_reviewer_who_returned_it(app, api_as):
+    """Issue 12: the reviewer who returned it gets the re-review (setting RETURN_TO_SAME_REVIEWER; else the queue)."""
+    agency = api_as("agency")
+    first = api_as("county_official", unit=COUNTY, name="审核员甲")
+    api_as("county_official", unit=COUNTY, name="审核员乙")
+    for same, n in ((True, 1), (False, 2)):
+        app.config["RETURN_TO_SAME_REVIEWER"] = same
+        case_id = submit(agency, n=n)
+        task = review_task(first, case_id)
+        first.post(f"/api/tasks/{task['id']}/complete", json={"data": {"decision": "return", "opinion": "请补正"}})
+        [back] = [t for t in agency.get("/api/inbox").get_json()["items"] if t["case_id"] == case_id]
+        detail = agency.get(f"/api/tasks/{back['id']}").get_json()
+        agency.post(f"/api/tasks/{back['id']}/complete", json={"data": detail["prefill"]})
+        again = review_task(first, case_id)
+        assert again["assignee"] == (first.user.username if same else None)

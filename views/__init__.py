@@ -45,7 +45,9 @@ def init_views(app: Flask) -> None:
     from .api import api
     from .hardening import init_hardening
     from .public import public
+    from .public_complaints import public_complaints
     from .public_grading import public_grading
+    from .public_list import public_list
     from .web import web
 
     init_hardening(app)  # the `int` converter must be in place before the blueprints add their rules
@@ -58,6 +60,8 @@ def init_views(app: Flask) -> None:
     app.register_blueprint(web)
     app.register_blueprint(public)
     app.register_blueprint(public_grading)
+    app.register_blueprint(public_complaints)
+    app.register_blueprint(public_list)
 
     @login_manager.unauthorized_handler
     def _unauthorized():

@@ -17,7 +17,13 @@ RANGE_MESSAGE = f"数值超出范围（绝对值不超过{INT_MAX}）"
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` that matches only what an INTEGER id holds; a larger id is simply a page that does not exist."""
+    """`<int:…>` that matches only what an INTEGER id holds; a larger id is simply a page that does not exist.
+
+    The pattern itself admits only 0 … 2**31−1, so a larger id matches no rule at all (404), rather than
+    matching a same-path rule of another method first (405)."""
+
+    regex = (r"(?:[0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
+             r"|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])")
 
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", DB_INT_MAX)

@@ -36,9 +36,11 @@ def directory_entry(agency_id: int):
     if banned is not None and banned.agency_id == agency.id:
         banned = None
     barred = current_app.config["CITY_POLICY"].barred_services_on_poor_grade if grading and grading.grade == "差" else ()
+    from workflows.info_changes import CHANGE_FIELDS, change_history
     return render_template("public/agency.html", agency=agency, listing=listing, banned=banned,
                            period=listing_period, grading=grading, barred=barred,
-                           grading_failed=latest_failed_staff(agency.id))
+                           grading_failed=latest_failed_staff(agency.id),
+                           history=change_history(agency.id), change_labels=CHANGE_FIELDS)
 
 
 def latest_failed_staff(agency_id: int) -> list[str]:

@@ -53,8 +53,8 @@ START_VIA = {"round": "须由市级监管人员在“评定轮次”页面开启
 
 
 def withdraw_case(user, case_id: int, reason: str) -> Case:
-    """作废/撤回 a running case with a reason: its starter, or an official who may see it (not an agency's
-    case that has reached the bureau, for the agency); open tasks and timers go, the trail keeps everything."""
+    """作废/撤回 a running case with a reason: its starter (an applicant may withdraw its application before the
+    decision), or an official who may see it; open tasks and timers go, the trail keeps everything."""
     case = db.session.get(Case, case_id)
     if case is None:
         raise NotFound("案件不存在")

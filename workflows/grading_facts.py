@@ -33,7 +33,17 @@ def agency_facts(agency_id: int, since: date | None = None) -> dict[str, tuple[f
                 ServiceContract.agency_id == agency_id, ServiceContract.filed_on >= since)) or 0
         out[fact] = ((float(count), f"平台记录：{since.isoformat()} 以来上传{title} {count} 份") if count else
                      (None, f"平台暂无该机构上传的{title}记录，请现场核查"))
+    out["founded_complaints"] = complaint_fact(agency_id, since)
     return out
+
+
+def complaint_fact(agency_id: int, since: date) -> tuple[float | None, str]:
+    """Complaints about the agency closed as founded (约谈 or 移送列入名单); [LY22] 五 names 反映意见较多."""
+    from workflows.complaints import founded_count
+    count = founded_count(agency_id, datetime.combine(since, time.min, UTC))
+    if not count:
+        return None, f"平台记录：{since.isoformat()} 以来无经查属实的投诉举报"
+    return float(count), f"平台记录：{since.isoformat()} 以来经查属实的投诉举报 {count} 件"
 
 
 def rule_fact(rule, facts: dict) -> tuple[bool | None, str]:

@@ -25,6 +25,7 @@ from .script_limits import ScriptLimitExceeded, end_step_limit, start_step_limit
 from .service_levels import service_deadline
 
 COUNTY_ROLES = {"county_official", "agency"}
+RETURNING_ROLES = {"county_official", "city_official", "leader"}  # a step they decided before comes back to them
 
 
 def latest_version(process_key: str) -> ProcessVersion:
@@ -93,6 +94,8 @@ class CaseStep:
         assignee = t.data.get("assignee_id") if role != "agency" else None
         if role == "agency" and agency_id is None:
             assignee = self.case.started_by_id
+        if assignee is None and role in RETURNING_ROLES and current_app.config.get("RETURN_TO_SAME_REVIEWER", True):
+            assignee = previous_holder(self.case_id, t.task_spec.bpmn_id, role, unit)
         return {
             "id": str(t.id), "case_id": self.case_id, "process_key": self.case.process_key,
             "bpmn_id": t.task_spec.bpmn_id, "title": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
@@ -223,6 +226,22 @@ def _describe(exc: BaseException) -> str:
         return f"排他或包容网关的所有出口条件都不成立，且没有默认出口，案件无法继续{where}"
     sentence = _python_error(inner)
     return (sentence or f"{type(exc).__name__}: {str(exc)[:300]}") + where
+
+
+def previous_holder(case_id: int, bpmn_id: str, role: str, unit: str | None) -> int | None:
+    """Who last completed this step of this case, if still active in the task's role and unit: a correction
+    returned by a reviewer comes back to that reviewer (setting RETURN_TO_SAME_REVIEWER; else the unit's queue)."""
+    from models import AuditEvent, User
+    rows = db.session.execute(select(AuditEvent.actor_id, AuditEvent.detail).where(
+        AuditEvent.case_id == case_id, AuditEvent.action == "task_completed", AuditEvent.role == role)
+        .order_by(AuditEvent.seq.desc())).all()
+    for actor_id, detail in rows:
+        if json.loads(detail).get("task") == bpmn_id and actor_id is not None:
+            user = db.session.get(User, actor_id)
+            if user is not None and user.active and user.role == role and (unit is None or user.unit_code == unit):
+                return user.id
+            return None
+    return None
 
 
 def record_engine_failure(case_id: int | None, message: str, actor=None) -> None:

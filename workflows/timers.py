@@ -63,7 +63,24 @@ def tick(now: datetime | None = None) -> int:
                 record_engine_failure(case_id, err.message)
                 db.session.commit()
         _notices(now)
+        _supervision(now)
     return fired
+
+
+def _supervision(now: datetime) -> None:
+    """After the notices: dormant accounts ([WJ] 第十四条, workflows/dormancy.py) and the half-yearly public list
+    (workflows/public_list.py), each committed on its own; a failure is logged and never stops the timers."""
+    import logging
+
+    from .dormancy import check_dormancy
+    from .public_list import take_due_snapshot
+    for step in (check_dormancy, take_due_snapshot):
+        try:
+            step(now)
+            db.session.commit()
+        except Exception:  # the daily checks must never break the timer worker
+            db.session.rollback()
+            logging.getLogger("anfu.supervision").exception("%s failed in tick", step.__name__)
 
 
 def _notices(now: datetime) -> None:

@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     notifications,
     openapi,
     processes,
+    spot_checks,
     staff,
     supervision,
     tasks,

@@ -5,6 +5,7 @@ web = Blueprint("web", __name__)
 
 from . import (  # noqa: F401
     admin,
+    agencies,
     audit,
     auth,
     cases,
@@ -16,6 +17,7 @@ from . import (  # noqa: F401
     printing,
     processes,
     reports,
+    spot_checks,
     staff,
     supervision,
     tasks,
