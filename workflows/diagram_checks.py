@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from .expression_lint import lint_expression
+from .diagram_messages import feel_range, syntax_message
+from .expression_lint import lint_expression as _raw_lint
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -24,6 +25,9 @@ KINDS = {
 }
 FLOW_NODES = frozenset(KINDS) - {"process", "sequenceFlow", "lane", "message"}
 SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+# BPMN "implicit end": an activity (or boundary event) without an outgoing flow ends its path; Spiff runs that.
+IMPLICIT_END = frozenset({"task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask",
+                          "sendTask", "receiveTask", "callActivity", "boundaryEvent"}) | SUBPROCESSES
 TIMER_KINDS = {"timeDate": "日期", "timeDuration": "时长", "timeCycle": "循环周期"}
 _DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?",
                        re.IGNORECASE)
@@ -44,6 +48,15 @@ def label(el) -> str:
     kind = KINDS.get(bpmn_tag(el) or "", etree.QName(el).localname if isinstance(el.tag, str) else "元素")
     name = el.get("name")
     return f"{kind}“{name}”（{el.get('id')}）" if name else f"{kind} {el.get('id')}"
+
+
+def lint_expression(source: str, mode: str) -> list[str]:
+    """The expression linter's findings, its Python syntax errors put in Chinese."""
+    out = []
+    for message in _raw_lint(source, mode):
+        head, sep, tail = message.partition("语法错误：")
+        out.append(f"{head}{sep}{syntax_message(tail)}" if sep else message)
+    return out
 
 
 def _has_definition(node, kind: str) -> bool:
@@ -101,9 +114,9 @@ def _check_connections(node, has_incoming: bool, outs: list) -> Found:
             tag == "intermediateCatchEvent" and _has_definition(node, "linkEventDefinition")):
         yield node_id, f"{label(node)}没有连入的顺序流，永远不会被执行"
     compensation = tag == "boundaryEvent" and _has_definition(node, "compensateEventDefinition")
-    if not outs and not floating and not compensation and tag != "endEvent" and not (
+    if not outs and not floating and not compensation and tag != "endEvent" and tag not in IMPLICIT_END and not (
             tag == "intermediateThrowEvent" and _has_definition(node, "linkEventDefinition")):
-        yield node_id, f"{label(node)}没有连出的顺序流（只有结束事件可以没有出口）"
+        yield node_id, f"{label(node)}没有连出的顺序流（只有结束事件、任务和边界事件可以没有出口）"
     if tag in ("exclusiveGateway", "inclusiveGateway") and len(outs) > 1:
         for flow in outs:
             cond = flow.find(f"{{{BPMN}}}conditionExpression")
@@ -136,8 +149,8 @@ def check_lanes(process, roles: set[str]) -> Found:
 
 
 def check_tasks(process, forms: set[str], services: set[str], decisions: set[str]) -> Found:
-    """Form keys of user tasks, operators of service tasks, scripts and decision references."""
-    for task in process.iter(f"{{{BPMN}}}userTask"):
+    """Form keys of user and manual tasks, operators of service tasks, scripts and decision references."""
+    for task in process.iter(f"{{{BPMN}}}userTask", f"{{{BPMN}}}manualTask"):
         props = {p.get("name"): p.get("value") for p in _extensions(task, f"properties/{{{SPIFF}}}property")}
         key = (props.get("formKey") or "").strip()
         if not key:
@@ -271,7 +284,11 @@ def check_dmn(file_name: str, root) -> Found:
             for row, rule in enumerate(table.findall("{*}rule"), 1):
                 for col, entry in enumerate(rule.findall("{*}inputEntry")):
                     text = (entry.findtext("{*}text") or "").strip()
-                    if text and text != "-":
+                    if text and text != "-" and (python := feel_range(text)):
+                        yield (entry.get("id") or rule.get("id"),
+                               (f"{where}第 {row} 条规则的输入条件“{text}”是 FEEL 区间写法，平台的决策表使用 Python "
+                               f"表达式；请改写为 {python}（? 代表该列的输入值）"))
+                    elif text and text != "-":
                         source = _dmn_match_source(inputs[col] if col < len(inputs) else "", text)
                         if problems := lint_expression(source, "eval"):
                             yield (entry.get("id") or rule.get("id"),

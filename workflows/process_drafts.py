@@ -7,6 +7,7 @@ from models import ProcessDraft, ProcessVersion, db
 from . import audit, clock
 from .deploy import check_diagram, deploy_version
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+from .validation import as_utf8_text, repair_layout
 
 OWNER_ROLE = "process_owner"
 
@@ -82,7 +83,8 @@ def save_draft(user, process_key: str, bpmn_xml: str, dmn_files: dict[str, str],
         draft = get_draft(process_key, draft_id)
         if draft.status != "draft":
             raise Conflict("该草稿已发布，不能再修改；请从已发布的版本新建草稿")
-    draft.bpmn_xml, draft.dmn_files = bpmn_xml, dict(dmn_files)
+    bpmn_xml, dmn_files = repair_layout(as_utf8_text(bpmn_xml)), {k: as_utf8_text(v) for k, v in dmn_files.items()}
+    draft.bpmn_xml, draft.dmn_files = bpmn_xml, dmn_files
     draft.problems = _problems(process_key, bpmn_xml, dmn_files)
     draft.updated_by_id, draft.updated_at = user.id, now
     db.session.flush()
