@@ -12,6 +12,7 @@ from .process import ProcessVersion
 from .process_draft import ProcessDraft
 from .report import PeriodicReport
 from .sanctions import Bulletin, Listing
+from .saved_filter import SavedFilter
 from .staff import StaffCertificate, StaffMember
 from .workbench import CaseCounter, Notification, TaskDraft
 
@@ -40,6 +41,7 @@ __all__ = [
     "PeriodicReport",
     "ProcessDraft",
     "ProcessVersion",
+    "SavedFilter",
     "ServiceContract",
     "StaffCertificate",
     "StaffMember",
