@@ -257,3 +257,20 @@ def case_query(args, statuses) -> CaseQuery:
     return CaseQuery(process=args.get("process") or None, status=status, unit=args.get("unit") or None,
                      date_from=days["from"], date_to=days["to"], q=q, step=args.get("step") or None,
                      holder=int(holder) if holder else None, page=page, per_page=per_page)
+
+
+def unit_names() -> dict[str, str]:
+    """Unit code → name."""
+    from models import Unit
+    return dict(db.session.execute(select(Unit.code, Unit.name)).all())
+
+
+def list_choices(user) -> dict:
+    """Choices of the case-list filters: units, current steps and current holders (each one statement)."""
+    from models import Unit
+    units = db.session.execute(select(Unit.code, Unit.name).order_by(Unit.code)).all()
+    steps = db.session.execute(select(OpenTask.bpmn_id, func.min(OpenTask.title)).group_by(OpenTask.bpmn_id)
+                               .order_by(OpenTask.bpmn_id).limit(200)).all()
+    holders = db.session.execute(select(User.id, User.display_name).where(
+        exists().where(OpenTask.assignee_id == User.id)).order_by(User.display_name).limit(200)).all()
+    return {"units": units, "steps": steps, "holders": holders}

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from handlers import PROCESSES
 from views.tx import commits
 from workflows.batch_claim import claim_tasks
-from workflows.errors import InvalidInput
+from workflows.errors import InvalidInput, NotFound
 from workflows.queries import inbox_counts
 from workflows.saved_filters import KEYS, delete_filter, list_filters, save_filter
 from workflows.worklists import InboxQuery, done_page, inbox_query, inbox_tab_counts
@@ -74,14 +74,14 @@ def _submitted_lines(form_key: str, submitted: dict) -> list[tuple[str, str]]:
     from views.forms import form_fields
     try:
         specs = form_fields(form_key)
-    except Exception:  # a form no longer shipped: nothing to label
+    except NotFound:  # a form no longer shipped: nothing to label
         return []
     out = []
     for spec in specs:
         value = submitted.get(spec["name"])
         if value in (None, "", 0, False, [], {}) or isinstance(value, dict | list):
             continue
-        choices = dict((str(c[0]), c[1]) for c in spec["choices"] if isinstance(c, list | tuple) and len(c) == 2)
+        choices = {str(c[0]): c[1] for c in spec["choices"] if isinstance(c, list | tuple) and len(c) == 2}
         shown = "是" if value is True else choices.get(str(value), str(value))
         out.append((spec["label"], shown[:200]))
     return out
