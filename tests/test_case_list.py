@@ -84,7 +84,7 @@ def test_withdraw_through_the_api(api_as):
     official = api_as("county_official", unit=COUNTY)
     res = official.post(f"/api/cases/{case_id}/withdraw", json={"reason": "机构申请撤回"})
     body = res.get_json()
-    assert res.status_code == 200 and body["status"] == "cancelled" and body["outcome"] == "withdrawn"
+    assert res.status_code == 200 and body["status"] == "cancelled" and body["outcome"] == "voided"
     assert body["number"] and body["open_tasks"] == []
     assert db.session.query(OpenTask).filter_by(case_id=case_id).count() == 0
     again = agency.post(f"/api/cases/{case_id}/withdraw", json={"reason": "再次"})
@@ -112,4 +112,19 @@ def test_case_list_page_and_excel_of_the_filtered_list(api_as, client, make_user
     col = rows[0].index("办件编号")
     assert sorted(r[col] for r in rows[1:]) == sorted(numbers[i] for i in ids)
     bad = client.get("/cases?from=昨天")
-    assert bad.status_code == 422 and "日期格式应为 YYYY-MM-DD" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "日期格式应为“年-月-日”" in bad.get_data(as_text=True)
+
+
+def test_case_number_named_on_case_task_and_audit_pages(api_as, client, make_user):
+    """办件编号 wherever a case is named: the case page, the task page, the inbox and the audit story."""
+    case_id = submit(api_as("agency"))
+    number = db.session.get(Case, case_id).number
+    task_id = db.session.query(OpenTask).filter_by(case_id=case_id).one().id
+    _login(client, make_user("county_official", unit=COUNTY))
+    for url in (f"/cases/{case_id}", f"/tasks/{task_id}", "/inbox"):
+        res = client.get(url)
+        assert res.status_code == 200 and f"{number}" in res.get_data(as_text=True), url
+    client.get("/logout")
+    _login(client, make_user("auditor"))
+    res = client.get(f"/audit/cases/{case_id}")
+    assert res.status_code == 200 and f"<dd>{number}</dd>" in res.get_data(as_text=True)

@@ -206,13 +206,13 @@ def inbox_query(args, default_per_page: int = 20) -> InboxQuery:
     errors: dict = {}
     scope = args.get("scope") or "all"
     if scope not in INBOX_SCOPES:
-        errors["scope"] = ["应为 all、mine、unclaimed 或 done"]
+        errors["scope"] = ["范围无效（可选：全部、我的、待认领、已办）"]
     sort = args.get("sort") or "due"
     if sort not in INBOX_SORTS:
-        errors["sort"] = ["应为 due（按期限）或 arrived（按到达时间）"]
+        errors["sort"] = ["排序方式无效（可选：按办理期限、按到达时间）"]
     overdue = args.get("overdue") or "0"
     if overdue not in ("1", "0", "true", "false"):
-        errors["overdue"] = ["应为 true 或 false"]
+        errors["overdue"] = ["逾期筛选值无效"]
     q = (args.get("q") or "").strip()
     if len(q) > 100 or "\x00" in q:
         errors["q"] = ["检索词过长或含有无效字符"]
@@ -239,7 +239,7 @@ def case_query(args, statuses) -> CaseQuery:
         try:
             days[name] = date.fromisoformat(raw) if raw else None
         except ValueError:
-            errors[name] = ["日期格式应为 YYYY-MM-DD"]
+            errors[name] = ["日期格式应为“年-月-日”，如 2026-01-31"]
             days[name] = None
     holder = args.get("holder") or ""
     if holder and not (holder.isdigit() and 0 < int(holder) < 2**31):

@@ -8,6 +8,7 @@ from handlers import PROCESSES
 from views.tx import commits
 from workflows.batch_claim import claim_tasks
 from workflows.errors import InvalidInput, NotFound
+from workflows.labels import label
 from workflows.queries import inbox_counts
 from workflows.saved_filters import KEYS, delete_filter, list_filters, save_filter
 from workflows.worklists import InboxQuery, done_page, inbox_query, inbox_tab_counts
@@ -82,7 +83,7 @@ def _submitted_lines(form_key: str, submitted: dict) -> list[tuple[str, str]]:
         if value in (None, "", 0, False, [], {}) or isinstance(value, dict | list):
             continue
         choices = {str(c[0]): c[1] for c in spec["choices"] if isinstance(c, list | tuple) and len(c) == 2}
-        shown = "是" if value is True else choices.get(str(value), str(value))
+        shown = "是" if value is True else choices.get(str(value)) or label("decision", value, str(value))
         out.append((spec["label"], shown[:200]))
     return out
 
