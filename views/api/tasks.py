@@ -51,6 +51,7 @@ def get_task(task_id: str):
       responses:
         200: {description: 任务, content: {application/json: {schema: TaskDetailOut}}}
         404: {description: 不存在, content: {application/json: {schema: ErrorOut}}}
+        409: {description: 任务已办理或案件已作废（说明由谁何时处理）, content: {application/json: {schema: ErrorOut}}}
     """
     user = me()
     task = get_open_task(user, task_id)
