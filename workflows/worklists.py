@@ -108,7 +108,7 @@ def inbox_page(user, f: InboxQuery) -> tuple[list[tuple], int]:
     if f.sort == "arrived":
         q = q.order_by(OpenTask.created_at.desc(), OpenTask.id)
     else:
-        q = q.order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at, OpenTask.id)
+        q = q.order_by(OpenTask.due_at.asc().nulls_last(), OpenTask.created_at, OpenTask.id)  # index order on PG
     rows = db.session.execute(q.limit(f.per_page).offset((f.page - 1) * f.per_page)).all()
     return [tuple(r) for r in rows], total
 
