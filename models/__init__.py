@@ -14,6 +14,7 @@ from .process_draft import ProcessDraft
 from .report import PeriodicReport
 from .sanctions import Bulletin, Listing
 from .spot_check import SpotCheckInspection, SpotCheckRound
+from .saved_filter import SavedFilter
 from .staff import StaffCertificate, StaffMember
 from .supervision_records import DormancyNotice, InfoChange, ListSnapshot, PracticeNotice
 from .workbench import CaseCounter, Notification, TaskDraft
@@ -48,6 +49,7 @@ __all__ = [
     "PracticeNotice",
     "ProcessDraft",
     "ProcessVersion",
+    "SavedFilter",
     "ServiceContract",
     "SpotCheckInspection",
     "SpotCheckRound",

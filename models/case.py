@@ -1,7 +1,7 @@
 """A case (one running process instance), its open user tasks (the inbox) and its waiting timers."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db
@@ -61,6 +61,9 @@ class OpenTask(db.Model):
     assignee = relationship("User", lazy="select")
     __table_args__ = (
         Index("ix_open_task_role_unit_due", "role", "unit_code", "due_at"),
+        Index("ix_open_task_inbox_order", "role", "unit_code", "due_at", "created_at"),
+        Index("ix_open_task_unclaimed", "role", "unit_code", "due_at", "created_at",
+              postgresql_where=text("assignee_id IS NULL"), sqlite_where=text("assignee_id IS NULL")),
         CheckConstraint("assignee_id IS NULL OR claimed_at IS NOT NULL", name="claimed_has_time"),
     )
 

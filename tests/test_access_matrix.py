@@ -34,7 +34,8 @@ def _side(api_as, county: str, n: int) -> dict:
 def _url(rule, side: dict, role: str) -> str:
     values = {"case_id": side["case_id"], "doc_id": side["doc_id"], "key": "registration", "number": 1,
               "draft_id": 1, "round_id": 1, "agency_id": 1, "day": "2027-01-01", "annex": "annex2",
-              "kind": "notice", "field": "hazard_list", "notification_id": 1, "staff_id": 1, "user_id": 999999,
+              "kind": "notice", "field": "hazard_list", "notification_id": 1, "filter_id": 1, "staff_id": 1,
+              "user_id": 999999,
               "filename": "x.js", "snapshot_id": 1,
               "task_id": side["agency_task"] if role == "agency" else side["review_task"]}
     url = rule.rule

@@ -1,4 +1,4 @@
-"""The auditor's case list as a table: the same columns on the page and in the Excel export."""
+"""Case lists as tables (the auditor's search, the officials' case list): the same columns on page and in Excel."""
 import io
 
 from openpyxl import Workbook
@@ -12,6 +12,7 @@ from .filters import fmt_datetime
 COLUMNS: list[tuple[str, object]] = [
     ("案件编号", lambda c, a, u: c.id),
     ("案件", lambda c, a, u: c.title),
+    ("办件编号", lambda c, a, u: c.number or ""),
     ("流程", lambda c, a, u: c.process_version.title),
     ("版本", lambda c, a, u: c.process_version.version),
     ("机构", lambda c, a, u: a or ""),
@@ -40,7 +41,7 @@ def workbook(rows, title: str = "案件查询结果") -> bytes:
         cell.font = Font(bold=True)
     for values in table_rows(rows):
         append_row(ws, values)
-    for col, width in zip("ABCDEFGHIJK", (10, 40, 18, 6, 36, 22, 10, 8, 12, 18, 18), strict=True):
+    for col, width in zip("ABCDEFGHIJKL", (10, 40, 24, 18, 6, 36, 22, 10, 8, 12, 18, 18), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     buf = io.BytesIO()

@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     cases,
     contracts,
     documents,
+    inbox,
     notifications,
     openapi,
     processes,

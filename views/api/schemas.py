@@ -34,6 +34,8 @@ class TaskOut(Schema):
     due_provisional = fields.Boolean()
     overdue = fields.Boolean()
     form = fields.String()
+    case_number = fields.String(allow_none=True, metadata={"description": "办件编号"})
+    case_title = fields.String(allow_none=True)
 
 
 class TableOut(Schema):
@@ -51,8 +53,66 @@ class TaskDetailOut(TaskOut):
     case_version = fields.Integer(metadata={"description": "send back as expected_version to detect a conflict"})
 
 
+class InboxItemOut(TaskOut):
+    completed_at = fields.DateTime(metadata={"description": "scope=done: when I completed it"})
+    submitted = fields.Dict(metadata={"description": "scope=done: what I submitted (an expert's scoring)"})
+
+
+class InboxCountsOut(Schema):
+    all = fields.Integer()
+    mine = fields.Integer(metadata={"description": "我的"})
+    unclaimed = fields.Integer(metadata={"description": "待认领"})
+    overdue = fields.Integer(metadata={"description": "逾期"})
+
+
 class InboxOut(Schema):
-    items = fields.List(fields.Nested(TaskOut))
+    items = fields.List(fields.Nested(InboxItemOut))
+    total = fields.Integer(metadata={"description": "matching tasks on all pages"})
+    page = fields.Integer()
+    per_page = fields.Integer()
+    counts = fields.Nested(InboxCountsOut)
+
+
+class BatchClaimIn(Schema):
+    task_ids = fields.List(fields.String(validate=validate.Length(min=1, max=36)), required=True,
+                           validate=validate.Length(min=1, max=100))
+
+
+class RefusalOut(Schema):
+    id = fields.String()
+    status = fields.Integer()
+    error = fields.String()
+    message = fields.String(metadata={"description": "e.g. 该任务已由某某于…认领，您的操作未生效"})
+
+
+class BatchClaimOut(Schema):
+    claimed = fields.List(fields.Nested(TaskOut))
+    refused = fields.List(fields.Nested(RefusalOut))
+    error = fields.String(metadata={"description": "conflict when some task was refused"})
+    message = fields.String()
+
+
+class SavedFilterIn(Schema):
+    page = fields.String(required=True, validate=validate.OneOf(["inbox", "cases"]))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    query = fields.String(load_default="", validate=validate.Length(max=1000),
+                          metadata={"description": "the list's query string, e.g. scope=mine&q=晋城"})
+
+
+class SavedFilterOut(Schema):
+    id = fields.Integer()
+    page = fields.String()
+    name = fields.String()
+    query = fields.String()
+
+
+class SavedFiltersOut(Schema):
+    items = fields.List(fields.Nested(SavedFilterOut))
+
+
+class WithdrawIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+                           metadata={"description": "作废理由"})
 
 
 class CaseIn(Schema):
@@ -63,6 +123,7 @@ class CaseIn(Schema):
 
 class CaseOut(Schema):
     id = fields.Integer()
+    number = fields.String(allow_none=True, metadata={"description": "办件编号, e.g. 140500-2026-DJ-000012"})
     process = fields.String()
     process_version = fields.Integer()
     title = fields.String()
@@ -77,6 +138,13 @@ class CaseOut(Schema):
     last_error = fields.String(allow_none=True)
     open_tasks = fields.List(fields.Nested(TaskOut))
     data = fields.Dict()
+
+
+class CaseListOut(Schema):
+    items = fields.List(fields.Nested(CaseOut))
+    total = fields.Integer(metadata={"description": "matching cases on all pages"})
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 class EventOut(Schema):
@@ -122,4 +190,5 @@ class ErrorOut(Schema):
 
 
 TASK_OUT, CASE_OUT, HISTORY_OUT, DOCUMENT_OUT = TaskOut(), CaseOut(), HistoryOut(), DocumentOut()
+INBOX_OUT, CASE_LIST_OUT = InboxOut(), CaseListOut()
 SCOPES = validate.OneOf(["mine", "unclaimed", "all"])

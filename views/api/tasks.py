@@ -1,42 +1,45 @@
 """Inbox and task endpoints: list, read (with the form as JSON Schema), claim, unclaim, reassign, complete."""
 from flask import request
-from marshmallow import ValidationError
 
 from views.forms import form_json_schema, prefill_for, tables_for
 from views.tx import commits
-from workflows.errors import InvalidInput
-from workflows.queries import inbox
 from workflows.tasks import claim_task, complete_task, get_open_task, reassign_task, unclaim_task
+from workflows.worklists import done_page, inbox_page, inbox_query, inbox_tab_counts
 
 from . import api
 from ._io import me, parse, task_dict
-from .schemas import CASE_OUT, SCOPES, TASK_OUT, CompleteIn, ReassignIn
+from .schemas import CASE_OUT, INBOX_OUT, TASK_OUT, CompleteIn, ReassignIn
 
 
 @api.get("/inbox")
 def get_inbox():
-    """My tasks: scope=mine|unclaimed|all, process=KEY, overdue=1.
+    """My tasks, searched, sorted and paged; scope=done lists the tasks I completed (已办).
     ---
     get:
       summary: 待办任务
       parameters:
-        - {in: query, name: scope, schema: {type: string, enum: [mine, unclaimed, all]}}
+        - {in: query, name: scope, schema: {type: string, enum: [all, mine, unclaimed, done]}, description: done 为已办}
         - {in: query, name: process, schema: {type: string}}
-        - {in: query, name: overdue, schema: {type: boolean}, description: true 只看逾期}
+        - {in: query, name: overdue, schema: {type: string, enum: ['1', '0', 'true', 'false']}, description: 只看逾期}
+        - {in: query, name: q, schema: {type: string, maxLength: 100}, description: 机构名称、信用代码、办件编号或任务名称}
+        - {in: query, name: sort, schema: {type: string, enum: [due, arrived]}, description: 按期限或按到达时间}
+        - {in: query, name: page, schema: {type: integer, minimum: 1, maximum: 100000}}
+        - {in: query, name: per_page, schema: {type: integer, minimum: 1, maximum: 100}}
       responses:
-        200: {description: 任务列表, content: {application/json: {schema: InboxOut}}}
+        200: {description: 任务列表（total 为全部页的条数）, content: {application/json: {schema: InboxOut}}}
     """
     user = me()
-    scope = request.args.get("scope", "all")
-    try:
-        SCOPES(scope)
-    except ValidationError:
-        raise InvalidInput("scope 应为 mine、unclaimed 或 all", {"scope": ["应为 mine、unclaimed 或 all"]}) from None
-    overdue = request.args.get("overdue", "false")
-    if overdue not in ("1", "0", "true", "false"):
-        raise InvalidInput("overdue 应为 true 或 false", {"overdue": ["应为 true 或 false"]})
-    rows = inbox(user, scope=scope, process=request.args.get("process") or None, overdue=overdue in ("1", "true"))
-    return {"items": TASK_OUT.dump([task_dict(t, u, n) for t, u, n in rows], many=True)}
+    f = inbox_query(request.args, default_per_page=50)
+    if f.scope == "done":
+        items, total = done_page(user, f.page, f.per_page, f.q)
+        out = [{"id": d["task_id"], "case_id": d["case_id"], "process": d["process"], "title": d["title"],
+                "form": d["form"], "case_number": d["case_number"], "case_title": d["case_title"],
+                "completed_at": d["completed_at"], "submitted": d["submitted"]} for d in items]
+    else:
+        rows, total = inbox_page(user, f)
+        out = [dict(task_dict(t, u, n), case_title=title, case_number=number) for t, u, n, title, number in rows]
+    return INBOX_OUT.dump({"items": out, "total": total, "page": f.page, "per_page": f.per_page,
+                           "counts": inbox_tab_counts(user)})
 
 
 @api.get("/tasks/<task_id>")
@@ -48,6 +51,7 @@ def get_task(task_id: str):
       responses:
         200: {description: 任务, content: {application/json: {schema: TaskDetailOut}}}
         404: {description: 不存在, content: {application/json: {schema: ErrorOut}}}
+        409: {description: 任务已办理或案件已作废（说明由谁何时处理）, content: {application/json: {schema: ErrorOut}}}
     """
     user = me()
     task = get_open_task(user, task_id)
