@@ -46,7 +46,7 @@ def _grounds(ctx, data) -> list[dict]:
 def _legal_basis(ctx) -> str:
     """The listing's legal basis as in force today (a lapsed local document is dropped)."""
     policy = ctx.settings["CITY_POLICY"]
-    return current_basis(policy, policy.blacklist.legal_basis, _today(ctx)) or policy.blacklist.legal_basis
+    return current_basis(policy, policy.blacklist.legal_basis, _today(ctx)) or policy.cite(policy.blacklist.legal_basis)
 
 
 def _measures(ctx) -> list[str]:

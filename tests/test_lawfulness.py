@@ -12,7 +12,14 @@ from freezegun import freeze_time
 from models import CaseLink, Document, Listing, db
 from tests.conftest import make_app
 from tests.factories import PDF
-from tests.grading_factories import LINYI, confirm_final, confirm_publicity, entry_of, open_round, self_payload
+from tests.grading_factories import (
+    LINYI,
+    confirm_final,
+    confirm_publicity,
+    entry_of,
+    open_round,
+    self_payload,
+)
 from tests.sanctions_factories import api_maker, complete, insert_agency, registered_agency, task_of
 from tests.test_registration import review_task, submit
 
@@ -74,11 +81,11 @@ def test_training_only_agency_is_not_listable_under_第十八条(api_as):
         task = review_task(official, case_id)
         assert official.post(f"/api/tasks/{task['id']}/complete", json={"data": {"decision": "approve"}}).status_code == 200
         from models import Agency
-        row = db.session.query(Agency).filter_by(registration_case_id=case_id).one()
+        row_id = db.session.query(Agency).filter_by(registration_case_id=case_id).one().id
         city = api_as("city_official")
         for grounds in (["JC-18-1"], ["MEM11-3"]):
             res = city.post("/api/cases", json={"process": "blacklist",
-                                                "data": dict(INVESTIGATION, agency_id=row.id, grounds=grounds)})
+                                                "data": dict(INVESTIGATION, agency_id=row_id, grounds=grounds)})
             assert res.status_code == 422, res.get_json()
             assert "安全培训" in res.get_json()["errors"]["grounds"][0]
         assert db.session.query(Listing).count() == 0
@@ -96,6 +103,7 @@ def test_linyi_can_list_under_应急管理部令第11号(tmp_path, _template_db)
         with freeze_time("2026-11-23 09:00:00+08:00"):
             row = insert_agency("临沂某安全评价有限公司", "91371300MA0000009K", LINYI_COUNTY)
             db.session.commit()
+            db.session.refresh(row)
             db.session.expunge(row)
             agency_api = api_as("agency", agency_id=row.id)
             _list(api_as, agency_api, row, ["MEM11-3"], decision_no="临应急失信〔2026〕1号")
@@ -162,14 +170,14 @@ def test_veto_poor_grade_opens_an_interview_on_the_veto_ground_with_measures(tmp
         with freeze_time("2026-09-01 09:00:00+08:00"):
             row = insert_agency("临沂一票否决公司", "91371300MA0000012U", LINYI_COUNTY)
             db.session.commit()
+            db.session.refresh(row)
             db.session.expunge(row)
             agency_api = api_as("agency", agency_id=row.id)
             experts = [api_as("expert", name="甲专家"), api_as("expert", name="乙专家")]
             city = open_round(api_as, [row])
             complete(agency_api, "self_assessment", self_payload(LINYI))
             case_id = entry_of(row).case_id
-            complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, case_id)
-        with freeze_time("2026-09-30 10:00:00+08:00"):
+            complete(city, "form_panel", {"panel": [e.user.id for e in experts], "lead": experts[0].user.id}, case_id)
             for expert in experts:
                 task = next(t for t in expert.get("/api/inbox?scope=mine").get_json()["items"] if t["case_id"] == case_id)
                 res = expert.post(f"/api/tasks/{task['id']}/complete",
@@ -187,8 +195,8 @@ def test_veto_poor_grade_opens_an_interview_on_the_veto_ground_with_measures(tmp
         from datetime import UTC, datetime
 
         from workflows.timers import tick
-        assert tick(datetime(2026, 10, 15, 16, 0, 1, tzinfo=UTC)) == 1
-        with freeze_time("2026-10-16 09:00:00+08:00"):
+        tick(datetime(2026, 9, 10, 16, 0, 1, tzinfo=UTC))  # publicity: 7 working days from 09-01 end 09-10 24:00
+        with freeze_time("2026-09-11 09:00:00+08:00"):
             city = api_as("city_official")
             confirm_final(city, case_id)
             link = db.session.query(CaseLink).filter_by(agency_id=row.id, target_process="interview").one()

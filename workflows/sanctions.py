@@ -10,8 +10,10 @@ from sqlalchemy import or_, select
 
 from models import Agency, Listing, db
 
-from . import audit, clock
+from . import audit, clock, labels
 from .guards import register_guard
+
+labels.register("action", {"measure_recorded": "记录处理措施"})
 
 ALLOWED_WHILE_LISTED = {"complete:blacklist:file_defence", "complete:blacklist:apply_repair_timed",
                         "complete:blacklist:apply_repair_open", "upload:blacklist"}
