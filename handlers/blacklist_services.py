@@ -92,9 +92,17 @@ def notice_document(ctx, data: dict) -> tuple[bytes, dict, str]:
 
 
 def _basis(legal_basis: str, grounds: list[dict]) -> str:
-    """The listing's legal basis for the public page: each document and article named once, by its full title."""
-    parts = [p.strip() for p in legal_basis.split("；")] + [g["citation"] for g in grounds]
-    return "；".join(dict.fromkeys(p for p in parts if p))
+    """The listing's legal basis for the public page: each document named once, by its full title, with its
+    articles (a ground's "《…》第二条" joins the legal basis's "《…》（…令第11号）")."""
+    parts = list(dict.fromkeys(p.strip() for p in legal_basis.split("；") if p.strip()))
+    for citation in dict.fromkeys(g["citation"] for g in grounds):
+        title = citation[:citation.index("》") + 1] if citation.startswith("《") and "》" in citation else ""
+        same = next((i for i, p in enumerate(parts) if title and p.startswith(title)), None)
+        if same is None:
+            parts.append(citation)
+        elif citation not in parts[same]:
+            parts[same] += citation[len(title):]
+    return "；".join(parts)
 
 
 def _defence_outcome(data: dict) -> str:
