@@ -10,8 +10,9 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from models import Agency, Document, Listing, db
-from workflows import sanctions  # noqa: F401 - registers the listed-agency guard at every door
+from workflows import clock, sanctions  # noqa: F401 - registers the listed-agency guard at every door
 from workflows.clock import SHANGHAI
+from workflows.validity import cites_only_lapsed, warning_panel
 
 from . import FormSpec, ProcessInfo, register_form, register_process
 from ._fields import choice, document, meta, text
@@ -34,7 +35,7 @@ def investigation_schema(settings) -> Schema:
         "grounds": fields.List(fields.String(validate=validate.OneOf([g["code"] for g in rows])), required=True,
                                validate=validate.Length(min=1, error="至少选择一项列入情形"),
                                metadata=meta("列入情形", widget="checkboxes",
-                                             choices=[(g["code"], f"{g['title']}（{g['source']}）") for g in rows])),
+                                             choices=[(g["code"], _ground_label(policy, g)) for g in rows])),
         "facts": text("违法事实", max_len=4000, widget="textarea"),
         "reasons": text("列入理由", max_len=2000, widget="textarea"),
         "penalty_decision_no": fields.String(load_default="", metadata=meta(
@@ -46,6 +47,30 @@ def investigation_schema(settings) -> Schema:
         "contact_name": text("联系人", max_len=64),
         "contact_phone": text("联系电话", max_len=32),
     }, name="BlacklistInvestigation")()
+
+
+def _ground_label(policy, ground: dict) -> str:
+    lapsed = ""
+    if cites_only_lapsed(policy, ground["source"], clock.today()):
+        lapsed = "；该文件已过有效期，" + ("按国家规定的同一情形列入" if ground.get("national") else "不得作为现行依据")
+    return f"{ground['title']}（{ground['source']}{lapsed}）"
+
+
+def ground_errors(policy, agency: Agency | None, codes: list[str], today: date) -> list[str]:
+    """Grounds must rest on a document in force ([JC] 第二十二条) and reach the agency's kind of service
+    ([JC] 第十八条; 应急管理部令第11号 第二条: 安全评价、认证、检测、检验)."""
+    errors = []
+    categories = set(agency.service_categories or ()) if agency is not None else None
+    for ground in (g for g in policy.blacklist_grounds if g["code"] in codes):
+        if cites_only_lapsed(policy, ground["source"], today) and not ground.get("national"):
+            errors.append(f"“{ground['title']}”（{policy.cite(ground['source'])}）所依据的文件已过有效期，"
+                          "不得作为现行依据；请选择国家规定的列入情形（应急管理部令第11号）")
+        scope = set(ground.get("applies_to") or ())
+        if categories is not None and scope and not categories & scope:
+            errors.append(f"“{ground['title']}”（{policy.cite(ground['source'])}）仅适用于从事"
+                          f"{'、'.join(ground.get('applies_to'))}业务的机构，该机构登记的业务类型为"
+                          f"{'、'.join(agency.service_categories or ()) or '（无）'}，不得依此情形列入")
+    return errors
 
 
 def validate_investigation(ctx, data: dict) -> dict:
@@ -63,7 +88,16 @@ def validate_investigation(ctx, data: dict) -> dict:
     agency = db.session.get(Agency, data["agency_id"]) if data.get("agency_id") else None
     if data.get("agency_id") is not None and agency is None:
         errors["agency_id"] = ["机构不存在"]
+    if (wrong := ground_errors(policy, agency, data.get("grounds") or [], ctx.now.astimezone(SHANGHAI).date())):
+        errors["grounds"] = wrong
     return errors
+
+
+def with_validity(panels):
+    """A form's submission panels headed by the lapsed-document warning ([JC] 第二十二条)."""
+    def hook(ctx, data: dict) -> list[dict]:
+        return warning_panel(_policy(ctx.settings), clock.today()) + (panels(ctx, data) if panels else [])
+    return hook
 
 
 def prefill_investigation(ctx, data: dict) -> dict:
@@ -94,7 +128,7 @@ def notice_preview(ctx, data: dict) -> list[dict]:
 
 
 register_form(FormSpec(key="blacklist_notice_approval", title="审批列入告知书", schema=lambda s: NoticeApprovalSchema(),
-                       validate=_validate_notice_approval, submission=notice_preview,
+                       validate=_validate_notice_approval, submission=with_validity(notice_preview),
                        shows=("blacklist_investigation",),
                        instructions="告知书经审批同意后方可送达（国办发〔2020〕49号(八)：列入前告知理由、依据和救济途径）。"))
 
@@ -129,7 +163,8 @@ def defence_submission(ctx, data: dict) -> list[dict]:
 
 
 register_form(FormSpec(key="blacklist_review", title="复核陈述申辩", schema=lambda s: ReviewSchema(),
-                       validate=_opinion_needed, shows=("blacklist_investigation",), submission=defence_submission))
+                       validate=_opinion_needed, shows=("blacklist_investigation",),
+                       submission=with_validity(defence_submission)))
 
 
 class DecisionSchema(Schema):
@@ -147,7 +182,7 @@ def _validate_decision(ctx, data: dict) -> dict:
 
 register_form(FormSpec(key="blacklist_decision", title="列入决定", schema=lambda s: DecisionSchema(),
                        validate=_validate_decision, shows=("blacklist_investigation", "blacklist_review"),
-                       submission=defence_submission))
+                       submission=with_validity(defence_submission)))
 
 
 class RepairSchema(Schema):

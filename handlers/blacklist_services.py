@@ -9,6 +9,7 @@ from workflows.clock import SHANGHAI
 from workflows.documents import add_generated_document
 from workflows.errors import Conflict, InvalidInput
 from workflows.labels import clause
+from workflows.validity import cites_only_lapsed, current_basis
 
 from . import service
 from .blacklist import _add_months
@@ -27,14 +28,34 @@ def _agency(data) -> Agency:
 
 
 def _grounds(ctx, data) -> list[dict]:
+    """The chosen grounds; one resting only on a lapsed document ([JC] 第二十二条) gives way to the national
+    ground it names (`national`), or is left out."""
+    policy, today = ctx.settings["CITY_POLICY"], _today(ctx)
+    rows = {g["code"]: g for g in policy.blacklist_grounds}
+    chosen: dict[str, dict] = {}
+    for code in data.get("grounds", []):
+        g = rows.get(code)
+        if g is not None and cites_only_lapsed(policy, g["source"], today):
+            g = rows.get(g.get("national") or "")
+        if g is not None and not cites_only_lapsed(policy, g["source"], today):
+            chosen[g["code"]] = {"code": g["code"], "text": g["text"], "citation": policy.cite(g["source"]),
+                                 "ban_scope": g.get("ban_scope", "")}
+    return list(chosen.values())
+
+
+def _legal_basis(ctx) -> str:
+    """The listing's legal basis as in force today (a lapsed local document is dropped)."""
     policy = ctx.settings["CITY_POLICY"]
-    return [{"code": g["code"], "text": g["text"], "citation": policy.cite(g["source"]), "ban_scope": g.get("ban_scope", "")}
-            for g in policy.blacklist_grounds if g["code"] in data.get("grounds", [])]
+    return current_basis(policy, policy.blacklist.legal_basis, _today(ctx)) or policy.cite(policy.blacklist.legal_basis)
 
 
 def _measures(ctx) -> list[str]:
-    bl = ctx.settings["CITY_POLICY"].blacklist
-    out = [bl.get("restriction") or "依法实施联合惩戒"]
+    policy = ctx.settings["CITY_POLICY"]
+    bl = policy.blacklist
+    restriction = bl.get("restriction")
+    if restriction and cites_only_lapsed(policy, bl.basis("restriction"), _today(ctx)):
+        restriction = None  # the local restriction rests on the lapsed 办法 alone
+    out = [restriction or "依法实施联合惩戒"]
     out += [f"在{c}公开" for c in (bl.get("publication_channels") or ())]
     return out
 
@@ -64,16 +85,24 @@ def notice_document(ctx, data: dict) -> tuple[bytes, dict, str]:
         "agency": {"name": agency.name, "credit_code": agency.credit_code},
         "penalty": {"number": data["penalty_decision_no"], "decided_on": data["penalty_decided_on"]},
         "facts": clause(data["facts"]), "grounds": _grounds(ctx, data), "reasons": clause(data["reasons"]),
-        "legal_basis": policy.cite(policy.blacklist.legal_basis), "measures": _measures(ctx), "defence": {"deadline": defence},
+        "legal_basis": _legal_basis(ctx), "measures": _measures(ctx), "defence": {"deadline": defence},
         "contact": {"name": data["contact_name"], "phone": data["contact_phone"], "address": policy.bureau_name},
         "issued_on": _today(ctx)})
     return content, defence, number
 
 
-def _basis(policy, grounds: list[dict]) -> str:
-    """The listing's legal basis for the public page: each document and article named once, by its full title."""
-    parts = [p.strip() for p in policy.cite(policy.blacklist.legal_basis).split("；")] + [g["citation"] for g in grounds]
-    return "；".join(dict.fromkeys(p for p in parts if p))
+def _basis(legal_basis: str, grounds: list[dict]) -> str:
+    """The listing's legal basis for the public page: each document named once, by its full title, with its
+    articles (a ground's "《…》第二条" joins the legal basis's "《…》（…令第11号）")."""
+    parts = list(dict.fromkeys(p.strip() for p in legal_basis.split("；") if p.strip()))
+    for citation in dict.fromkeys(g["citation"] for g in grounds):
+        title = citation[:citation.index("》") + 1] if citation.startswith("《") and "》" in citation else ""
+        same = next((i for i, p in enumerate(parts) if title and p.startswith(title)), None)
+        if same is None:
+            parts.append(citation)
+        elif citation not in parts[same]:
+            parts[same] += citation[len(title):]
+    return "；".join(parts)
 
 
 def _defence_outcome(data: dict) -> str:
@@ -91,7 +120,7 @@ def create_listing(ctx, data: dict) -> dict:
     ends_on = None if years is None else _add_months(today, int(years) * 12) - timedelta(days=1)
     grounds = _grounds(ctx, data)
     listing = Listing(case_id=ctx.case.id, agency_id=agency.id, grounds=[g["code"] for g in grounds],
-                      basis=_basis(policy, grounds),
+                      basis=_basis(_legal_basis(ctx), grounds),
                       penalty_decision_no=data["penalty_decision_no"],
                       penalty_decided_on=date.fromisoformat(str(data["penalty_decided_on"])[:10]),
                       decision_no=data["decision_no"], listed_on=today, ends_on=ends_on,
@@ -109,7 +138,7 @@ def create_listing(ctx, data: dict) -> dict:
         "penalty": {"number": data["penalty_decision_no"], "decided_on": data["penalty_decided_on"]},
         "notice": {"number": defence.get("notice_number", ""), "served_on": defence.get("served_on", today.isoformat())},
         "defence_outcome": _defence_outcome(data),
-        "facts": clause(data["facts"]), "grounds": grounds, "legal_basis": policy.cite(policy.blacklist.legal_basis),
+        "facts": clause(data["facts"]), "grounds": grounds, "legal_basis": _legal_basis(ctx),
         "listing": {"start": today, "end": ends_on}, "measures": _measures(ctx),
         "remedies": {"early_removal_after_months": policy.blacklist.early_removal_after_months,
                      "review_body": f"{policy.parent_name}应急管理厅或{policy.name}人民政府", "court": f"{policy.name}有管辖权的人民法院"},

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from models import Agency, Document, ServiceContract, db
 from workflows import audit
 from workflows.clock import SHANGHAI
-from workflows.contracts import filing_deadline
+from workflows.contracts import filing_deadline, poor_grade_bar
 
 from . import FormSpec, ProcessInfo, register_form, register_process, service
 from ._fields import choice, document, meta, text
@@ -63,6 +63,8 @@ def validate_filing(ctx, data: dict) -> dict:
         errors["ends_on"] = ["合同截止日期不能早于服务开始日期"]
     if (msg := _own_document(ctx, data.get("service_contract"), "service_contract", "合同扫描件")):
         errors["service_contract"] = msg
+    if (barred := poor_grade_bar(ctx.case.agency_id, data.get("service_type", ""), data.get("content", ""))):
+        errors["service_type"] = [barred]
     return errors
 
 

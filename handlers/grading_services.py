@@ -14,6 +14,7 @@ from rules.scoring import (
 from workflows import audit, links
 from workflows.calendar_service import deadline_json
 from workflows.clock import SHANGHAI
+from workflows.sanctions import record_measures
 
 from . import service
 from ._grading_forms import expert_items, finding_fields, satisfaction_forms, self_scores, slug
@@ -220,7 +221,21 @@ def grading_finalize(ctx, data: dict) -> dict:
     audit.record("grade_final", case_id=ctx.case.id, detail={"grade": entry.grade, "final_score": entry.final_score})
     consequence = (sheet(data).raw.get("consequences") or {}).get(entry.grade) or {}
     if consequence.get("interview_ground"):
-        links.request_case("interview", agency_id=entry.agency_id, ground=consequence["interview_ground"],
+        vetoes = (data.get("score") or {}).get("vetoes") or []
+        # a 差 by veto is interviewed on the veto item, not on "below 70" ([LY22] 三(六)2)
+        ground = f"grading_veto_{vetoes[0]['code']}" if entry.vetoed and vetoes else consequence["interview_ground"]
+        links.request_case("interview", agency_id=entry.agency_id, ground=ground,
                            origin_case_id=ctx.case.id, actor=ctx.actor,
-                           variables={"grading_score": entry.final_score})
+                           variables={"grading_score": entry.final_score, "vetoes": vetoes})
+        _record_measures(ctx, entry, consequence)
     return {"grade": entry.grade}
+
+
+def _record_measures(ctx, entry: GradingEntry, consequence: dict) -> None:
+    """警告 and 责令限期停业整改 with their basis ([LY22] 五); the interview itself is the linked case."""
+    interview = ctx.settings["CITY_POLICY"].interview
+    if "measures" not in interview:
+        return
+    measures = tuple(m for m in interview.measures if not m.startswith("约谈"))
+    record_measures(ctx.settings["CITY_POLICY"], agency_id=entry.agency_id, case_id=ctx.case.id, measures=measures,
+                    basis=interview.basis("measures"), reason=f"分类等级评定为“{entry.grade}”", actor=ctx.actor)

@@ -141,6 +141,22 @@ class CityPolicy:
         """Whether the rules' stated validity ended before `on` (晋城: 有效期两年, [JC] 第二十二条)."""
         return self.effective_to is not None and on > self.effective_to
 
+    def document_validity(self, tag: str) -> tuple[date | None, date | None, str | None]:
+        """(from, to, source) of a cited document: its own `effective_from/to`, else `rules_validity` where that
+        clause belongs to this document (晋城 [JC] 第二十二条)."""
+        doc = self.documents.get(tag) or {}
+        if "effective_to" in doc or "effective_from" in doc:
+            return doc.get("effective_from"), doc.get("effective_to"), doc.get("validity_source")
+        source = str(self.rules_validity.get("source") or "")
+        if _TAG.match(source) and _TAG.match(source).group(1) == tag:
+            return self.effective_from, self.effective_to, source
+        return None, None, None
+
+    def document_lapsed(self, tag: str, on: date) -> bool:
+        """Whether the document's stated validity ended before `on`."""
+        end = self.document_validity(tag)[1]
+        return end is not None and on > end
+
     def unit(self, code: str) -> dict:
         """The county/district row with this code (KeyError if not one of this city's units)."""
         for row in self.units:

@@ -191,7 +191,26 @@ def validate_policy(data: dict, key: str) -> list[str]:
             errors.append(f"blacklist_grounds[{i}]: missing ban_scope")
     for group in ("interview", "blacklist"):
         _check_settings(group, data.get(group), errors)
+    _check_lawfulness(data, docs, errors)
     return errors
+
+
+def _check_lawfulness(data: dict, docs: dict, errors: list[str]) -> None:
+    """Document validity dates; a ground's `national` names a national ground; `applies_to` is a list."""
+    for tag, doc in docs.items():
+        for k in ("effective_from", "effective_to"):
+            if (doc or {}).get(k) is not None and not isinstance(doc[k], date):
+                errors.append(f"documents.{tag}.{k}: must be a date (YYYY-MM-DD) or null")
+        if (doc or {}).get("effective_to") and not _text(doc.get("validity_source")):
+            errors.append(f"documents.{tag}.validity_source: missing (the clause that sets the end date)")
+    rows = [r for r in data.get("blacklist_grounds") or [] if isinstance(r, dict)]
+    codes = {r.get("code") for r in rows}
+    for i, row in enumerate(rows):
+        if row.get("national") is not None and row["national"] not in codes:
+            errors.append(f"blacklist_grounds[{i}].national: {row['national']!r} is not a ground of this file")
+        scope = row.get("applies_to")
+        if scope is not None and not (isinstance(scope, list) and all(_text(x) for x in scope)):
+            errors.append(f"blacklist_grounds[{i}].applies_to: must be a list of service categories")
 
 
 REPORT_PERIODS = frozenset({"annual", "half_year"})

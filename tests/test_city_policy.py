@@ -154,8 +154,9 @@ def test_jincheng_registration_materials():
 
 def test_jincheng_blacklist_and_validity():
     city = load_city("jincheng")
-    assert [g["text"] for g in city.blacklist_grounds] == ["租借资质", "挂靠", "出具虚假报告或者证书"]
-    assert all(g["source"] == "[JC] 第十八条" and g["ban_scope"] for g in city.blacklist_grounds)
+    local = [g for g in city.blacklist_grounds if not g["code"].startswith("MEM11-")]  # national ones: test_lawfulness
+    assert [g["text"] for g in local] == ["租借资质", "挂靠", "出具虚假报告或者证书"]
+    assert all(g["source"] == "[JC] 第十八条" and g["ban_scope"] for g in local)
     assert city.blacklist.period_years == 3
     assert (city.effective_from, city.effective_to) == (date(2024, 4, 16), date(2026, 4, 15))
     assert city.rules_validity["flag"] == "lapsed"
@@ -167,12 +168,10 @@ def test_wujin_grounds_commitment_and_ban():
     city = load_city("wujin")
     assert [g["source"] for g in city.interview_grounds] == [f"[WJ] 第二十四条({n})" for n in "一二三四"]
     assert city.interview.publish_bulletin is True
-    assert len(city.blacklist_grounds) == 12
-    assert all(
-        g["source"].startswith("[WJ] 第十九条(") and g["ban_scope"] == "常州市行政区域内"
-        for g in city.blacklist_grounds
-    )
-    assert city.blacklist_grounds[10]["text"] == "纳入常州市安全生产诚信“黑名单”的"
+    local = [g for g in city.blacklist_grounds if not g["code"].startswith("MEM11-")]  # national ones: test_lawfulness
+    assert len(local) == 12
+    assert all(g["source"].startswith("[WJ] 第十九条(") and g["ban_scope"] == "常州市行政区域内" for g in local)
+    assert local[10]["text"] == "纳入常州市安全生产诚信“黑名单”的"
     assert city.blacklist.period_years is None  # 行业禁入 until lifted
     assert city.blacklist.account_freeze is True
     assert len(city.commitment) == 8 and city.commitment.preamble.startswith("本机构承诺")
@@ -181,13 +180,14 @@ def test_wujin_grounds_commitment_and_ban():
 
 def test_linyi_interview_grounds_and_barred_services():
     city = load_city("linyi")
-    assert [g["title"] for g in city.interview_grounds] == [
+    grounds = city.interview_grounds[:3]  # then one per veto item ([LY22] 三(六)2), see test_lawfulness
+    assert [g["title"] for g in grounds] == [
         "评估得分低于70分",
         "服务质量较差",
         "反映意见较多",
     ]
-    assert city.interview_grounds[0]["score_below"] == 70
-    assert all(g["source"] == "[LY22] 五" for g in city.interview_grounds)
+    assert grounds[0]["score_below"] == 70
+    assert all(g["source"] == "[LY22] 五" for g in grounds)
     assert [s["title"] for s in city.barred_services_on_poor_grade] == [
         "行政许可",
         "三同时审查",
@@ -203,7 +203,8 @@ def test_linyi_interview_grounds_and_barred_services():
 def test_jiaxing_eight_constraint_measures():
     city = load_city("jiaxing")
     assert [g["source"] for g in city.interview_grounds] == [f"[JX] 约束措施 第{n}项" for n in range(1, 9)]
-    assert city.blacklist_grounds == () and city.effective_from is None
+    assert [g["code"] for g in city.blacklist_grounds] == ["MEM11-1", "MEM11-2", "MEM11-3"]  # national only
+    assert city.effective_from is None
     assert "尚无行政处罚依据或情节轻微" in city.interview.definition
 
 

@@ -126,7 +126,7 @@ def test_a_round_through_all_phases_across_national_day(api_as, client):
         confirm_final(api_as("city_official"), _entry(c).case_id)
     assert _entry(c).phase == "final"
     link = db.session.query(CaseLink).filter_by(agency_id=c.id, target_process="interview").one()
-    assert link.ground == "linyi_poor_grade" and link.origin_case_id == _entry(c).case_id
+    assert link.ground == "grading_veto_V1" and link.origin_case_id == _entry(c).case_id  # the veto item, [LY22] 三(六)2
     assert tick(datetime(2026, 10, 21, 16, 0, 1, tzinfo=UTC)) == 1
     with freeze_time("2026-10-22 08:30:00+08:00"):
         confirm_final(api_as("city_official"), _entry(a).case_id)

@@ -10,7 +10,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
-from models import Agency, ServiceContract, db
+from models import Agency, GradingEntry, ServiceContract, db
 from rules.supervision_policy import city_supervision
 
 from . import clock
@@ -81,3 +81,24 @@ def overview(user, today: date | None = None) -> list[AgencyContracts]:
     agencies = db.session.execute(select(Agency).where(Agency.status == "registered").order_by(Agency.name)).scalars()
     rows = [summarize(a, today) for a in agencies if can_view_roster(user, a)]
     return sorted(rows, key=lambda r: -(r.filed_late + r.deliverables_missing + r.delivered_late))
+
+
+def poor_grade_bar(agency_id: int, service_type: str, content: str) -> str | None:
+    """Why an agency graded 差 may not take this service ([LY22] 六(三)), or None.
+
+    A barred row matches the contract's 业务类型 (`service_types`) or a term in its content (`terms`, default
+    the row's title). The bar follows the agency's latest final grade: a later better grade lifts it."""
+    rows = current_app.config["CITY_POLICY"].barred_services_on_poor_grade
+    if not rows:
+        return None
+    latest = db.session.execute(select(GradingEntry).where(GradingEntry.agency_id == agency_id,
+                                                           GradingEntry.phase == "final")
+                                .order_by(GradingEntry.id.desc()).limit(1)).scalar_one_or_none()
+    if latest is None or latest.grade != "差":
+        return None
+    for row in rows:
+        terms = tuple(row.get("terms") or (row["title"],))
+        if service_type in (row.get("service_types") or ()) or any(t in (content or "") for t in terms):
+            return (f"该机构在{latest.round.year}年度分类等级评定中被评为“差”，不得从事{row['title']}"
+                    f"（{current_app.config['CITY_POLICY'].cite(row['source'])}），不能报备该项服务合同。")
+    return None

@@ -10,8 +10,10 @@ from sqlalchemy import or_, select
 
 from models import Agency, Listing, db
 
-from . import clock
+from . import audit, clock, labels
 from .guards import register_guard
+
+labels.register("action", {"measure_recorded": "记录处理措施"})
 
 ALLOWED_WHILE_LISTED = {"complete:blacklist:file_defence", "complete:blacklist:apply_repair_timed",
                         "complete:blacklist:apply_repair_open", "upload:blacklist"}
@@ -153,3 +155,13 @@ def principal_warnings(values: dict) -> list[str]:
         return []
     return [(f"法定代表人“{name}”与被实施行业禁入的主要负责人同名（{banned.agency.name}，决定书 {banned.decision_no}，"
             f"{listing_period(banned)}），请核实身份。")]
+
+
+def record_measures(policy, *, agency_id: int, case_id: int, measures: tuple[str, ...], basis: str, reason: str,
+                    actor=None) -> list[dict]:
+    """Record the measures a rule attaches to an outcome (临沂 差: 警告、责令限期停业整改, [LY22] 五), each with
+    its basis, in the case's trail; the interview that follows carries them out."""
+    rows = [{"measure": m, "basis": policy.cite(basis), "reason": reason} for m in measures]
+    for row in rows:
+        audit.record("measure_recorded", actor=actor, case_id=case_id, detail=dict(row, agency_id=agency_id))
+    return rows

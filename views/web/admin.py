@@ -1,7 +1,7 @@
-"""Administrator pages: the holiday / make-up workday table that overrides the package calendar."""
+"""Administrator pages: the holiday / make-up workday table, and the validity of the documents the rules cite."""
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from models import db
@@ -9,7 +9,9 @@ from views.tx import commits
 from workflows.calendar import PACKAGE_YEARS
 from workflows.calendar_admin import calendar_rows, declare_year, delete_calendar_day, set_calendar_day
 from workflows.calendar_service import platform_calendar
+from workflows.clock import today
 from workflows.errors import InvalidInput, NotAllowed
+from workflows.validity import document_rows
 
 from . import web
 
@@ -78,3 +80,14 @@ def calendar_year():
     declare_year(current_user, int(raw), request.form.get("source", ""))
     flash("已声明；在办案件中该年份的暂定期限已重新计算并不再标注“暂定”")
     return redirect(url_for("web.calendar_page"))
+
+
+@web.get("/admin/documents")
+@login_required
+def documents_page():
+    """The documents the city's rules cite, with their validity; lapsed ones first ([JC] 第二十二条)."""
+    _require_admin()
+    policy = current_app.config["CITY_POLICY"]
+    rows = document_rows(policy, today())
+    return render_template("admin/documents.html", policy=policy, rows=rows, today=today(),
+                           lapsed=[r for r in rows if r["lapsed"]])
