@@ -16,7 +16,9 @@ from . import (  # noqa: F401
     printing,
     processes,
     reports,
+    signup,
     staff,
     supervision,
     tasks,
+    users,
 )
