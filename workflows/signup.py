@@ -34,7 +34,8 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check(data: dict) -> dict:
+def check_signup(data: dict) -> dict:
+    """Field errors of a sign-up (empty when it may go ahead)."""
     errors: dict[str, list[str]] = {}
     code = (data.get("credit_code") or "").strip().upper()
     if not USERNAME.match(data.get("username") or ""):
@@ -64,7 +65,7 @@ def _check(data: dict) -> dict:
 
 def signup_agency(data: dict) -> tuple[User, str]:
     """Create an inactive agency account and its sign-up record; returns the user and the one verification token."""
-    errors = _check(data)
+    errors = check_signup(data)
     if errors:
         raise InvalidInput("注册信息有误", errors)
     user = create_user(data["username"], data["password"], role="agency",

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from models import db
 from workflows.errors import Conflict, InvalidInput, NotFound
-from workflows.signup import LINK_HOURS, send_verification, signup_agency, verify_signup
+from workflows.signup import LINK_HOURS, check_signup, send_verification, signup_agency, verify_signup
 
 from . import web
 
@@ -21,7 +21,7 @@ def signup_page():
         data = {k: request.form.get(k, "").strip() for k in FIELDS}
         data["password"] = request.form.get("password", "")
         if data["password"] != request.form.get("confirm", ""):
-            errors["confirm"] = ["两次输入的密码不一致"]
+            errors = dict(check_signup(data), confirm=["两次输入的密码不一致"])
         try:
             if errors:
                 raise InvalidInput("注册信息有误", errors)
@@ -29,7 +29,7 @@ def signup_page():
             db.session.commit()
         except InvalidInput as err:
             db.session.rollback()
-            errors = dict(err.errors or {}, **errors)
+            errors = err.errors or {}
         else:
             sent = send_verification(user, token, request.host_url)
             return render_template("public/signup_sent.html", email=user.email, sent=sent, hours=LINK_HOURS)
