@@ -128,7 +128,7 @@ def _demo_supervision(city) -> list[str]:
     clerk = next(u for u in people.values() if u.agency_id == first.agency_id)
     complete_task(clerk, first.id, _self_assessment(scheme))
     panel = db.session.execute(select(OpenTask).where(OpenTask.bpmn_id == "form_panel")).scalars().first()
-    complete_task(people["city"], panel.id, {"panel": [people["expert1"].id, people["expert2"].id]})
+    complete_task(people["city"], panel.id, {"panel": [people["expert1"].id, people["expert2"].id], "lead": people["expert1"].id})
     ground = city.interview_grounds[0]["code"]
     start_case(people["city"], "interview", {
         "agency_id": agencies[-1].id, "grounds": [ground], "evidence": "监督检查中发现安全评价报告遗漏重大危险源辨识。",

@@ -8,6 +8,7 @@ from workflows.calendar_service import deadline_json
 from workflows.clock import SHANGHAI
 from workflows.documents import add_generated_document
 from workflows.errors import Conflict, InvalidInput
+from workflows.labels import clause
 
 from . import service
 from .blacklist import _add_months
@@ -62,11 +63,23 @@ def notice_document(ctx, data: dict) -> tuple[bytes, dict, str]:
         "bureau_name": policy.bureau_name, "document_number": number,
         "agency": {"name": agency.name, "credit_code": agency.credit_code},
         "penalty": {"number": data["penalty_decision_no"], "decided_on": data["penalty_decided_on"]},
-        "facts": data["facts"], "grounds": _grounds(ctx, data), "reasons": data["reasons"],
-        "legal_basis": policy.blacklist.legal_basis, "measures": _measures(ctx), "defence": {"deadline": defence},
+        "facts": clause(data["facts"]), "grounds": _grounds(ctx, data), "reasons": clause(data["reasons"]),
+        "legal_basis": policy.cite(policy.blacklist.legal_basis), "measures": _measures(ctx), "defence": {"deadline": defence},
         "contact": {"name": data["contact_name"], "phone": data["contact_phone"], "address": policy.bureau_name},
         "issued_on": _today(ctx)})
     return content, defence, number
+
+
+def _basis(policy, grounds: list[dict]) -> str:
+    """The listing's legal basis for the public page: each document and article named once, by its full title."""
+    parts = [p.strip() for p in policy.cite(policy.blacklist.legal_basis).split("；")] + [g["citation"] for g in grounds]
+    return "；".join(dict.fromkeys(p for p in parts if p))
+
+
+def _defence_outcome(data: dict) -> str:
+    """当事人陈述申辩 and the review's finding as sentences (the user's own end punctuation not doubled)."""
+    statement = clause(data.get("statement")) or "当事人在规定期限内未提出陈述申辩"
+    return f"{statement}。经复核：{clause(data.get('opinion')) or '维持列入'}。"
 
 
 @service("create_listing")
@@ -78,7 +91,7 @@ def create_listing(ctx, data: dict) -> dict:
     ends_on = None if years is None else _add_months(today, int(years) * 12) - timedelta(days=1)
     grounds = _grounds(ctx, data)
     listing = Listing(case_id=ctx.case.id, agency_id=agency.id, grounds=[g["code"] for g in grounds],
-                      basis="；".join([policy.blacklist.legal_basis] + [g["citation"] for g in grounds]),
+                      basis=_basis(policy, grounds),
                       penalty_decision_no=data["penalty_decision_no"],
                       penalty_decided_on=date.fromisoformat(str(data["penalty_decided_on"])[:10]),
                       decision_no=data["decision_no"], listed_on=today, ends_on=ends_on,
@@ -93,8 +106,8 @@ def create_listing(ctx, data: dict) -> dict:
                    "legal_representative": agency.legal_representative, "address": agency.address},
         "penalty": {"number": data["penalty_decision_no"], "decided_on": data["penalty_decided_on"]},
         "notice": {"number": defence.get("notice_number", ""), "served_on": defence.get("served_on", today.isoformat())},
-        "defence_outcome": (data.get("statement") or "当事人在规定期限内未提出陈述申辩") + "。经复核：" + (data.get("opinion") or "维持列入"),
-        "facts": data["facts"], "grounds": grounds, "legal_basis": policy.blacklist.legal_basis,
+        "defence_outcome": _defence_outcome(data),
+        "facts": clause(data["facts"]), "grounds": grounds, "legal_basis": policy.cite(policy.blacklist.legal_basis),
         "listing": {"start": today, "end": ends_on}, "measures": _measures(ctx),
         "remedies": {"early_removal_after_months": policy.blacklist.early_removal_after_months,
                      "review_body": f"{policy.parent_name}应急管理厅或{policy.name}人民政府", "court": f"{policy.name}有管辖权的人民法院"},

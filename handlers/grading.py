@@ -64,10 +64,13 @@ def experts() -> list[tuple[int, str]]:
 
 
 def panel_schema(settings) -> Schema:
+    """The panel (≥ 2 experts) and its lead, chosen explicitly."""
+    pool = experts()
     return Schema.from_dict({
         "panel": fields.List(fields.Integer(), required=True, validate=validate.Length(min=2, error="评估小组至少2名专家"),
-                             metadata=meta("评估小组专家", widget="checkboxes", choices=experts(),
-                                           source="[LY22] 四(二)", help="第一位为评估小组组长（合议模式下录入合议分）")),
+                             metadata=meta("评估小组专家", widget="checkboxes", choices=pool, source="[LY22] 四(二)")),
+        "lead": fields.Integer(required=True, metadata=meta(
+            "评估小组组长", widget="select", choices=pool, help="须为上面选中的专家之一；合议模式下由组长录入合议分")),
     }, name="GradingPanel")()
 
 
@@ -85,6 +88,11 @@ def validate_panel(ctx, data: dict) -> dict:
         return {"panel": [f"以下专家技术人员抽考不合格，不得进入专家库（[LY22] 五、六(三)）：{'、'.join(failed)}"]}
     if len(set(data.get("panel", []))) != len(data.get("panel", [])):
         return {"panel": ["专家不能重复"]}
+    lead = data.get("lead")
+    if lead is not None and lead not in data.get("panel", []):
+        return {"lead": ["评估小组组长须为选中的评估专家之一"]}
+    if lead is not None:  # the diagrams take the first member as the lead (assign_lead: panel[0])
+        data["panel"] = [lead] + [i for i in data["panel"] if i != lead]
     return {}
 
 

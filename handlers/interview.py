@@ -15,6 +15,7 @@ from workflows.calendar_service import deadline_json, platform_calendar
 from workflows.clock import SHANGHAI
 from workflows.documents import add_generated_document
 from workflows.errors import InvalidInput
+from workflows.labels import clause
 
 from . import FormSpec, ProcessInfo, register_form, register_process, service
 from ._fields import choice, document, meta, text
@@ -90,7 +91,7 @@ def prefill_notice(ctx, data: dict) -> dict:
                 attendees_required="、".join(ctx.settings["CITY_POLICY"].interview.attendees_required))
 
 
-register_form(FormSpec(key="interview_notice", title="约谈通知书（拟稿）", schema=notice_schema,
+register_form(FormSpec(key="interview_notice", title="约谈通知书", schema=notice_schema,
                        validate=validate_notice, prefill=prefill_notice, carry_over=("interview_notice",)))
 
 
@@ -324,10 +325,10 @@ def publish_interview_bulletin(ctx, data: dict) -> dict:
     if not policy.interview.get("publish_bulletin"):
         return {"published": False}
     agency = _agency(ctx, data)
-    reasons = "；".join(g["text"] for g in data["bind"]["ground_rows"])
+    reasons = "；".join(clause(g["text"]) for g in data["bind"]["ground_rows"])
     db.session.add(Bulletin(case_id=ctx.case.id, agency_id=agency.id, title=f"关于对{agency.name}进行警示约谈的通报",
                             body=f"{agency.name}因{reasons}，经{policy.bureau_name}警示约谈并完成整改。依据："
-                                 f"{policy.interview.basis('publish_bulletin')}",
+                                 f"{policy.cite(policy.interview.basis('publish_bulletin'))}。",
                             published_on=ctx.now.astimezone(SHANGHAI).date(), created_at=ctx.now))
     audit.record("bulletin_published", actor=ctx.actor, case_id=ctx.case.id, detail={"agency": agency.name})
     return {"published": True}

@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError, UndefinedError
 
+from workflows.clock import to_local
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "docx"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # template name -> what it is; the context each one needs is listed in TEMPLATE_FIELDS
@@ -129,15 +129,10 @@ class DocumentError(ValueError):
 
 
 def _as_date(value: date | datetime | str) -> date | datetime:
-    if isinstance(value, str):
-        value = (
-            datetime.fromisoformat(value)
-            if "T" in value or " " in value.strip()
-            else date.fromisoformat(value)
-        )
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(SHANGHAI)
-    return value
+    local = to_local(value)
+    if local is None:
+        raise ValueError("日期为空")
+    return local
 
 
 def cn_date(value: date | datetime | str) -> str:
@@ -192,3 +187,28 @@ def render_docx(
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()
+
+
+def docx_blocks(content: bytes) -> list[dict]:
+    """A .docx body in reading order, for its print page: paragraphs (text, align, bold) and tables (rows).
+
+    The print page shows exactly these words, so its text and the SHA-256 it shows belong to one file.
+    """
+    from docx import Document as _Docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    doc = _Docx(io.BytesIO(content))
+    blocks: list[dict] = []
+    for child in doc.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            p = Paragraph(child, doc)
+            align = {1: "center", 2: "right"}.get(p.paragraph_format.alignment or p.alignment or 0, "left")
+            bold = any(r.bold for r in p.runs if r.text.strip())
+            indent = bool(p.paragraph_format.first_line_indent)
+            blocks.append({"kind": "p", "text": p.text, "align": align, "bold": bold, "indent": indent})
+        elif tag == "tbl":
+            rows = [[c.text for c in row.cells] for row in Table(child, doc).rows]
+            blocks.append({"kind": "table", "rows": rows})
+    return blocks

@@ -128,7 +128,7 @@ def test_an_expert_does_not_see_a_peers_scoring_task(api_as):
     city = open_round(api_as, [agency], dates=("2027-03-10", "2027-03-25", "2027-04-30"))
     complete(a_api, "self_assessment", self_payload("linyi/grading_sheet"))
     case_id = entry_of(agency).case_id
-    complete(city, "form_panel", {"panel": [first.user.id, second.user.id]}, case_id)
+    complete(city, "form_panel", {"panel": [first.user.id, second.user.id], "lead": first.user.id}, case_id)
     task = task_of(first, "expert_scoring", case_id)
     assert first.get(f"/api/tasks/{task['id']}").status_code == 200
     assert city.get(f"/api/tasks/{task['id']}").status_code == 200

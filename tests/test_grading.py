@@ -51,7 +51,7 @@ def _examined_agency(api_as, exam_scores, satisfaction=None):
     experts = [api_as("expert", name="甲专家"), api_as("expert", name="乙专家")]
     city = _open_round(api_as, [a])
     complete(a_api, "self_assessment", SELF)
-    complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, _entry(a).case_id)
+    complete(city, "form_panel", {"panel": [e.user.id for e in experts], "lead": experts[0].user.id}, _entry(a).case_id)
     _inspect(city, experts, a, exam_scores=exam_scores, satisfaction=satisfaction)
     return a, experts
 
@@ -77,9 +77,17 @@ def test_a_round_through_all_phases_across_national_day(api_as, client):
         experts = [api_as("expert", agency_id=None, name=f"e{i}") for i in range(2)]
         for row in (a, c):
             task = task_of(city, "form_panel", _entry(row).case_id)
-            res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"panel": [experts[0].user.id]}})
+            res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"panel": [experts[0].user.id], "lead": experts[0].user.id}})
             assert res.status_code == 422 and "至少2名" in res.get_json()["errors"]["panel"][0]
-            complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, _entry(row).case_id)
+            # the lead is chosen explicitly, and must be one of the panel (issue 9)
+            res = city.post(f"/api/tasks/{task['id']}/complete",
+                            json={"data": {"panel": [e.user.id for e in experts]}})
+            assert res.status_code == 422 and "lead" in res.get_json()["errors"]
+            outsider = api_as("expert", name=f"外部专家{row.id}")
+            res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {
+                "panel": [e.user.id for e in experts], "lead": outsider.user.id}})
+            assert res.status_code == 422 and res.get_json()["errors"]["lead"] == ["评估小组组长须为选中的评估专家之一"]
+            complete(city, "form_panel", {"panel": [e.user.id for e in experts], "lead": experts[0].user.id}, _entry(row).case_id)
         _inspect(city, experts, a)
         _inspect(city, experts, c, veto="V1")
         entry_a, entry_c = _entry(a), _entry(c)
@@ -153,7 +161,7 @@ def test_publish_refused_while_cases_are_open_and_wrong_roles(api_as):
         insider = api_as("expert", agency_id=a.id, name="本机构专家")
         outsider = api_as("expert", name="外部专家")
         res = city.post(f"/api/tasks/{task_of(city, 'form_panel')['id']}/complete",
-                        json={"data": {"panel": [insider.user.id, outsider.user.id]}})
+                        json={"data": {"panel": [insider.user.id, outsider.user.id], "lead": outsider.user.id}})
         assert res.status_code == 422 and "本机构专家" in res.get_json()["errors"]["panel"][0]
 
 
@@ -244,7 +252,7 @@ def test_consensus_mode_the_panel_lead_enters_agreed_scores(api_as):
             complete(a_api, "self_assessment", self_payload(LINYI, self_2_1=4, self_note_2_1="一名人员未到现场"))
             lead, member = api_as("expert", name="组长专家"), api_as("expert", name="组员专家")
             case_id = _entry(a).case_id
-            complete(city, "form_panel", {"panel": [lead.user.id, member.user.id]}, case_id)
+            complete(city, "form_panel", {"panel": [member.user.id, lead.user.id], "lead": lead.user.id}, case_id)
             task = next(t for t in lead.get("/api/inbox?scope=mine").get_json()["items"] if t["case_id"] == case_id)
             detail = lead.get(f"/api/tasks/{task['id']}").get_json()
             own = next(r for r in detail["tables"][0]["rows"] if r["cells"][0] == 6)
@@ -316,7 +324,7 @@ def test_failed_staff_are_kept_out_of_the_expert_pool(api_as):
         task = task_of(city, "form_panel", _entry(c).case_id)
         choices = city.get(f"/api/tasks/{task['id']}").get_json()["form_schema"]["properties"]["panel"]["x-choices"]
         assert barred.user.id not in [c["value"] for c in choices] and experts[0].user.id in [c["value"] for c in choices]
-        res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"panel": [barred.user.id, experts[0].user.id]}})
+        res = city.post(f"/api/tasks/{task['id']}/complete", json={"data": {"panel": [barred.user.id, experts[0].user.id], "lead": experts[0].user.id}})
         assert res.status_code == 422 and f"{failed}（技术人员抽考不合格）" in res.get_json()["errors"]["panel"][0]
 
 
@@ -347,7 +355,7 @@ def test_satisfaction_forms_rated_item_by_item_are_averaged(api_as):
         experts = [api_as("expert", name="评议甲"), api_as("expert", name="评议乙")]
         city = _open_round(api_as, [a])
         complete(a_api, "self_assessment", SELF)
-        complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, _entry(a).case_id)
+        complete(city, "form_panel", {"panel": [e.user.id for e in experts], "lead": experts[0].user.id}, _entry(a).case_id)
         for expert in experts:
             task = next(t for t in expert.get("/api/inbox?scope=mine").get_json()["items"])
             assert expert.post(f"/api/tasks/{task['id']}/complete", json={"data": {}}).status_code == 200

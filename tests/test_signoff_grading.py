@@ -17,7 +17,7 @@ def _to_confirmation(api_as):
     city = open_round(api_as, [a])
     complete(a_api, "self_assessment", self_payload(LINYI))
     case_id = entry_of(a).case_id
-    complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, case_id)
+    complete(city, "form_panel", {"panel": [e.user.id for e in experts], "lead": experts[0].user.id}, case_id)
     for expert in experts:
         task = next(t for t in expert.get("/api/inbox?scope=mine").get_json()["items"] if t["case_id"] == case_id)
         assert expert.post(f"/api/tasks/{task['id']}/complete", json={"data": {}}).status_code == 200

@@ -55,7 +55,7 @@ def test_a_star_round_from_self_assessment_to_the_published_list(api_as, client)
         city = api_as("city_official")
         experts = [api_as("expert", name="嘉兴专家甲"), api_as("expert", name="嘉兴专家乙")]
         case_id = entry_of(a).case_id
-        complete(city, "form_panel", {"panel": [e.user.id for e in experts]}, case_id)
+        complete(city, "form_panel", {"panel": [e.user.id for e in experts], "lead": experts[0].user.id}, case_id)
         first = _expert_task(experts[0], case_id)
         assert first["prefill"]["item_1_2_0"] is True  # 6 registered staff < 8 → 第2项 −3 pre-marked
         table = first["tables"][0]
@@ -120,8 +120,8 @@ def test_a_star_round_from_self_assessment_to_the_published_list(api_as, client)
         case_page = city.client.get(f"/cases/{entry_of(a).case_id}", headers=city._h()).get_data(as_text=True)
         assert "评估小组专家" in case_page and "满意度测评" in case_page and "评分明细" in case_page
         # every point traced to a finding and a rule: 第4项 by the first expert, 3 missing contracts
-        assert "嘉兴专家甲：第4项 满分5：少上传一份服务合同×3；扣1.5 → 得3.5（依据：[JX] 表A 第4项）" in case_page
-        assert "2份测评平均 → 得9.0（依据：[JX] 表A 第25项）" in case_page
+        assert "嘉兴专家甲：第4项 满分5：少上传一份服务合同×3；扣1.5 → 得3.5（依据：《安全生产技术服务机构管理规范》表A 第4项）" in case_page
+        assert "2份测评平均 → 得9.0（依据：《安全生产技术服务机构管理规范》表A 第25项）" in case_page
         auditor = api_as("auditor")
         story = auditor.client.get(f"/audit/cases/{entry_of(a).case_id}", headers=auditor._h())
         assert story.status_code == 200 and "第2项 专职人员（满分5） 自评得分" in story.get_data(as_text=True)

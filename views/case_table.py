@@ -5,8 +5,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from rules.spreadsheet import append_row
+from workflows.labels import label
 
-from .filters import OUTCOMES, STATUS, fmt_datetime
+from .filters import fmt_datetime
 
 COLUMNS: list[tuple[str, object]] = [
     ("案件编号", lambda c, a, u: c.id),
@@ -16,8 +17,8 @@ COLUMNS: list[tuple[str, object]] = [
     ("机构", lambda c, a, u: a or ""),
     ("统一社会信用代码", lambda c, a, u: c.credit_code or ""),
     ("所属单位", lambda c, a, u: u or c.unit_code or ""),
-    ("状态", lambda c, a, u: STATUS.get(c.status, c.status)),
-    ("结果", lambda c, a, u: OUTCOMES.get(c.outcome, c.outcome or "")),
+    ("状态", lambda c, a, u: label("status", c.status)),
+    ("结果", lambda c, a, u: label("outcome", c.outcome)),
     ("发起时间", lambda c, a, u: fmt_datetime(c.started_at)),
     ("办结时间", lambda c, a, u: fmt_datetime(c.completed_at)),
 ]

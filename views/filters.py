@@ -1,42 +1,33 @@
 """Jinja filters: dates in Asia/Shanghai, zh-CN formats, role and status names."""
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Flask
 
-from models import ROLES
-from workflows.clock import SHANGHAI, now
-
-STATUS = {"running": "办理中", "completed": "已办结", "error": "出错", "cancelled": "已撤销"}
-OUTCOMES = {"approved": "已登记建档", "rejected": "不予登记", "withdrawn": "视为撤回"}
-OUTCOMES.update({"confirmed": "确认多机构从业", "cleared": "核实不属于多机构从业", "completed": "已报备并上传成果",
-                 "filed_late": "逾期报备", "delivered_late": "成果逾期上传"})  # staff_conflict, contract_filing
+from workflows import labels as codes
+from workflows.clock import now, to_local
 
 
 def fmt_datetime(value) -> str:
-    if not value:
+    local = to_local(value)
+    if local is None:
         return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return local.strftime("%Y-%m-%d %H:%M") if isinstance(local, datetime) else local.strftime("%Y-%m-%d")
 
 
 def fmt_date(value) -> str:
-    if not value:
+    local = to_local(value)
+    if local is None:
         return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    if isinstance(value, datetime):
-        value = value.astimezone(SHANGHAI).date()
-    return value.strftime("%Y-%m-%d")
+    return (local.date() if isinstance(local, datetime) else local).strftime("%Y-%m-%d")
 
 
 def deadline_end(value) -> str:
     """A due time (24:00 of the last day) shown as that last day's date."""
-    if not value:
+    local = to_local(value)
+    if local is None:
         return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    local = value.astimezone(SHANGHAI)
+    if not isinstance(local, datetime):
+        return local.strftime("%Y-%m-%d")
     if (local.hour, local.minute) == (0, 0):
         from datetime import timedelta
         local = local - timedelta(days=1)
@@ -60,14 +51,70 @@ class _Labels:
 
     def get(self, key, default=None):
         from .forms import field_labels
-        return field_labels(self.process_key).get(key, default)
+        found = field_labels(self.process_key).get(key)
+        return found if found is not None else codes.table("document_kind").get(key, default)
 
     def for_process(self, process_key: str) -> "_Labels":
         return _Labels(process_key)
 
 
+def doc_kind(kind: str, process_key: str = "") -> str:
+    """What a document is: a generated document's name, else the upload field's form and label in its process."""
+    from handlers import FORMS
+
+    from .forms import form_schema
+    known = codes.table("document_kind").get(kind)
+    if known:
+        return known
+    ordered = sorted(FORMS.values(), key=lambda spec: not spec.key.startswith(process_key or "\0"))
+    for spec in ordered:
+        field = form_schema(spec.key).fields.get(kind)
+        if field is not None and (field.metadata or {}).get("widget") == "document":
+            return f"{spec.title}：{field.metadata.get('label', kind)}" if not spec.title.endswith(
+                field.metadata.get("label", kind)) else spec.title
+    return _Labels(process_key).get(kind, kind)
+
+
+def _choices(process_key: str) -> dict:
+    """Field labels and choice labels of a process's forms, once per request."""
+    from flask import g
+
+    from workflows.case_story import field_labels
+    cache = g.setdefault("anfu_field_choices", {})
+    if process_key not in cache:
+        cache[process_key] = field_labels(process_key)
+    return cache[process_key]
+
+
+def shown_value(value, name: str = "", process_key: str = "") -> str:
+    """A submitted form value in words: choices and grounds by their titles, times local, 是/否."""
+    if isinstance(value, list | tuple):
+        return "、".join(shown_value(v, name, process_key) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "；".join(f"{_Labels(process_key).get(k, k)}：{shown_value(v, k, process_key)}" for k, v in value.items())
+    text = str(value)
+    chosen = _choices(process_key).get(name, {}).get("choices", {}).get(text) if name else None
+    if chosen is not None:
+        return codes.cite(chosen)
+    if len(text) >= 16 and text[4:5] == "-" and text[10:11] in ("T", " ") and text[13:14] == ":":
+        try:
+            return fmt_datetime(text)
+        except ValueError:
+            return text
+    return codes.cite(text)
+
+
 def init_filters(app: Flask) -> None:
     app.context_processor(lambda: {"labels": _Labels()})
     app.jinja_env.filters.update(dt=fmt_datetime, d=fmt_date, deadline=deadline_end, overdue_days=overdue_days,
-                                 role_name=lambda r: ROLES.get(r, r), status_name=lambda s: STATUS.get(s, s),
-                                 outcome_name=lambda s: OUTCOMES.get(s, s or ""))
+                                 role_name=lambda r: codes.label("role", r), status_name=lambda s: codes.label("status", s),
+                                 outcome_name=lambda s: codes.label("outcome", s),
+                                 action_name=lambda a: codes.label("action", a),
+                                 decision_name=lambda v: codes.label("decision", v),
+                                 ground_name=lambda v: codes.label("ground", v), cite=codes.cite, clause=codes.clause,
+                                 doc_kind=doc_kind, shown=shown_value, label=codes.label,
+                                 label_table=codes.table)

@@ -7,26 +7,18 @@ from sqlalchemy import select
 
 from models import ROLES, AuditEvent, Case, Unit, db
 
+from . import labels
 from .diagram_view import BPMN, displayable_xml
 from .engine import load_workflow
 from .validation import safe_xml
 
-ACTION_LABELS = {
-    "case_started": "发起案件", "task_created": "任务到达", "task_claimed": "认领", "task_unclaimed": "退回认领",
-    "task_reassigned": "转办", "task_completed": "办理", "timer_fired": "期限届满", "message_received": "收到事项",
-    "document_uploaded": "上传材料", "document_generated": "生成文书", "agency_registered": "登记建档",
-    "engine_error": "流程出错", "case_requested": "请求后续案件", "case_linked": "关联案件",
-    "case_migrated": "迁移流程版本", "process_deployed": "部署流程", "process_published": "发布流程版本",
-    "reminder_sent": "期限提醒", "report_submitted": "报送定期报告", "report_accepted": "定期报告审核通过",
-    "report_overdue": "逾期未报", "deadline_recomputed": "期限重新计算", "reports_opened": "发起定期报告",
-}
 REMARK_FIELDS = ("opinion", "comment", "comments", "ground", "grounds", "reason", "remarks")
 CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
 def action_label(action: str) -> str:
     """The Chinese word for an audit action (the action key itself when it is new to this table)."""
-    return ACTION_LABELS.get(action, action)
+    return labels.label("action", action)
 
 
 def _flows(bpmn_xml: str) -> dict[tuple[str, str], str]:
@@ -117,7 +109,16 @@ def _show(value, entry: dict | None) -> str:
         return "（空）"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
-    return choices.get(str(value), str(value))
+    text = str(value)
+    if text in choices:
+        return labels.cite(choices[text])
+    if len(text) >= 16 and text[4:5] == "-" and text[10:11] in ("T", " ") and text[13:14] == ":":
+        from .clock import to_local
+        try:
+            return to_local(text).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return text
+    return labels.cite(text)
 
 
 def _tell(ev: AuditEvent, labels: dict, units: dict) -> dict:

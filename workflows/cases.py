@@ -66,7 +66,7 @@ def withdraw_case(user, case_id: int, reason: str) -> Case:
         raise Conflict("该案件已办结或已作废，不能再作废")
     loaded = case.version
     res = db.session.execute(update(Case).where(Case.id == case.id, Case.version == loaded).values(
-        version=loaded + 1, status="cancelled", outcome="withdrawn", completed_at=clock.now(),
+        version=loaded + 1, status="cancelled", outcome="voided", completed_at=clock.now(),
         updated_at=clock.now()))
     if res.rowcount != 1:
         raise Conflict("该案件已被他人同时处理，您的操作未生效，请刷新后重试")

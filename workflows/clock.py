@@ -32,3 +32,19 @@ def fixed_at(moment: datetime):
 def local(moment: datetime | None) -> datetime | None:
     """An aware datetime shown in Asia/Shanghai."""
     return moment.astimezone(SHANGHAI) if moment else None
+
+
+def to_local(value: datetime | date | str | None) -> datetime | date | None:
+    """Any stored or entered time as Asia/Shanghai: aware values converted; naive ones (form input) are local.
+
+    The one rule for every rendered time (Jinja filters, Word documents, print pages, exports): the database
+    holds aware UTC; a form's "2026-12-20T09:30" is a wall-clock time in Shanghai, never UTC.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        value = datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value.astimezone(SHANGHAI)
+    return value

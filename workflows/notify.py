@@ -84,11 +84,11 @@ def notify_new_tasks(case: Case, rows: list[dict], actor_id: int | None = None) 
 
 def notify_case_closed(case: Case) -> None:
     """My case was decided or closed: its starter and the agency's users hear the outcome."""
-    from views.filters import OUTCOMES  # TODO(merge): the label registry in workflows/labels.py
+    from .labels import label
     users = {case.started_by_id}
     if case.agency_id:
         users |= set(db.session.execute(select(User.id).where(User.agency_id == case.agency_id)).scalars())
-    outcome = OUTCOMES.get(case.outcome or "", "") if case.outcome else ""
+    outcome = label("outcome", case.outcome)
     text = f"案件已办结：{case_ref(case)}{f'，结果：{outcome}' if outcome else ''}。"
     notify_users(users, "case_closed", text, case_id=case.id, dedupe_key=f"case_closed:{case.id}")
 

@@ -2,11 +2,24 @@
    并按 {元素 id: CSS 类} 在图上着色（差异、已办环节等）。Reusable: AnfuDiagram.show('#el', url, markers). */
 (function () {
   'use strict';
+  var BPMN_NS = 'http://www.omg.org/spec/BPMN/20100524/MODEL';
+  // Lanes are named by role key (county_official); readers see the role's Chinese title (workflows/labels.py).
+  function laneNamesInWords(xml) {
+    var table = document.getElementById('anfu-lane-names');
+    if (!table) { return xml; }
+    var names = JSON.parse(table.textContent), doc = new DOMParser().parseFromString(xml, 'application/xml');
+    var lanes = doc.getElementsByTagNameNS(BPMN_NS, 'lane');
+    for (var i = 0; i < lanes.length; i += 1) {
+      var key = lanes[i].getAttribute('name');
+      if (names[key]) { lanes[i].setAttribute('name', names[key]); }
+    }
+    return new XMLSerializer().serializeToString(doc);
+  }
   function show(container, url, markers) {
     var viewer = new BpmnJS({ container: container });
     return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (r) { return r.json(); })
-      .then(function (data) { return viewer.importXML(data.xml); })
+      .then(function (data) { return viewer.importXML(laneNamesInWords(data.xml)); })
       .then(function () {
         var canvas = viewer.get('canvas'), registry = viewer.get('elementRegistry');
         canvas.zoom('fit-viewport');

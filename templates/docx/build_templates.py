@@ -198,11 +198,11 @@ def blacklist_notice() -> Builder:
     b.para("{{ document_number }}", align="center")
     _addressee(b)
     b.para(
-        "本机关于{{ penalty.decided_on|cn_date }}对你单位作出行政处罚决定（{{ penalty.number }}）。经查明：{{ facts }}"
+        "本机关于{{ penalty.decided_on|cn_date }}对你单位作出行政处罚决定（{{ penalty.number }}）。经查明：{{ facts }}。"
     )
     b.para("上述行为属于下列情形：")
     _grounds(b)
-    b.para("理由：{{ reasons }}")
+    b.para("理由：{{ reasons }}。")
     b.para("依据{{ legal_basis }}的规定，本机关拟将你单位列入安全生产严重失信主体名单，并采取以下措施：")
     b.tag("{%p for m in measures %}")
     b.para("{{ loop.index }}. {{ m }}；")
@@ -232,7 +232,7 @@ def blacklist_decision() -> Builder:
         "本机关于{{ penalty.decided_on|cn_date }}对你单位作出行政处罚决定（{{ penalty.number }}），"
         "于{{ notice.served_on|cn_date }}送达列入告知书（{{ notice.number }}）。{{ defence_outcome }}"
     )
-    b.para("经查明：{{ facts }}")
+    b.para("经查明：{{ facts }}。")
     b.para("上述行为属于下列情形：")
     _grounds(b)
     b.para("依据{{ legal_basis }}的规定，本机关决定将你单位列入安全生产严重失信主体名单。")

@@ -33,7 +33,7 @@ def _round_at_expert_scoring(app):
         complete_task(clerk, task.id, self_payload(LINYI, summary="总结", self_1_2=2))
         db.session.commit()
         task = db.session.query(OpenTask).filter_by(bpmn_id="form_panel").one()
-        complete_task(city, task.id, {"panel": [e.id for e in experts]})
+        complete_task(city, task.id, {"panel": [e.id for e in experts], "lead": experts[0].id})
         db.session.commit()
         return agency.id
 

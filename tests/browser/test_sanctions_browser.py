@@ -26,7 +26,7 @@ def test_official_drafts_and_leader_approves_interview_notice(live_app, page):
     login(page, base, "kezhang", PASSWORD)
     page.goto(f"{base}/cases")
     page.click("button:has-text('警示约谈')")
-    page.wait_for_selector("h2:has-text('约谈通知书（拟稿）')")  # the start page: nothing exists until accepted
+    page.wait_for_selector("h2:has-text('约谈通知书')")  # the start page: nothing exists until accepted
     page.select_option("#f_agency_id", str(agency_id))
     page.check("input[name=grounds][value='JC-17-1']")
     page.fill("#f_evidence", "监督检查发现报告存在重大疏漏")
