@@ -9,13 +9,18 @@ from sqlalchemy import select, update
 from models import ROLES, Agency, ApiToken, Unit, User, db
 from models.people import AgencySignup, LoginLock, WebSession
 
-from . import audit, clock
+from . import audit, clock, labels
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
 from .people import HASHER, create_user, revoke_access
 
 # No 0/O, 1/l/I: a one-time password is read out or copied by hand.
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 OFFICIAL_ROLES = tuple(r for r in ROLES if r != "agency")
+
+labels.register("action", {
+    "user_updated": "修改用户角色或单位", "user_disabled": "停用用户", "password_reset": "重置密码",
+    "password_changed": "修改密码", "user_unlocked": "解除登录锁定", "login_revoked": "注销登录会话或令牌",
+    "signup_submitted": "机构自助注册", "signup_verified": "注册邮箱验证"})
 
 
 def one_time_password() -> str:
