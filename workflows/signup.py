@@ -38,7 +38,7 @@ def check_signup(data: dict) -> dict:
     """Field errors of a sign-up (empty when it may go ahead)."""
     errors: dict[str, list[str]] = {}
     code = (data.get("credit_code") or "").strip().upper()
-    if not USERNAME.match(data.get("username") or ""):
+    if not USERNAME.fullmatch(data.get("username") or ""):
         errors["username"] = ["用户名为3–64位字母、数字、下划线、点或连字符"]
     elif db.session.execute(select(User.id).where(User.username == data["username"])).first():
         errors["username"] = ["用户名已存在"]
@@ -56,9 +56,9 @@ def check_signup(data: dict) -> dict:
         errors["credit_code"] = ["该统一社会信用代码已有注册申请，请查收验证邮件"]
     if not (data.get("contact_name") or "").strip() or len(data["contact_name"]) > 64:
         errors["contact_name"] = ["请填写联系人姓名"]
-    if not EMAIL.match(data.get("email") or "") or len(data["email"]) > 254:
+    if not EMAIL.fullmatch(data.get("email") or "") or len(data["email"]) > 254:
         errors["email"] = ["请填写有效的电子邮箱，验证链接将发送至该邮箱"]
-    if data.get("phone") and not PHONE.match(data["phone"]):
+    if data.get("phone") and not PHONE.fullmatch(data["phone"]):
         errors["phone"] = ["请填写11位手机号或带区号的固定电话"]
     return errors
 
