@@ -4,7 +4,7 @@ Sources: [JC] 第四、五、十条 and 附件1 (情况表 fields, materials); [
 附件2 承诺书. The materials list and the commitment text are the deployment city's policy data.
 """
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import Agency, Case, Document, User, db
 from rules.credit_code import credit_code_error
@@ -19,6 +19,7 @@ from ._fields import choice, document, meta, text
 register_process(ProcessInfo(key="registration", title="初次登记建档", starter_roles=("agency",)))
 
 SERVICE_CATEGORIES = ["安全培训", "安全评估评价", "安全检测检验", "安全咨询托管", "安全标准化", "其他"]  # [WJ] 附件1
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CORRECTION_WORKING_DAYS = 10  # 退回补正 period; domain.md §8 counting rule
 
 
@@ -133,7 +134,36 @@ register_form(FormSpec(key="registration_review", title="登记材料审核", sc
 def route_registration(ctx, data: dict) -> dict:
     """Route the case to the agency's county and name it after the agency."""
     ctx.set_case(unit_code=data["county"], credit_code=data["credit_code"], title=f"{data['name']} 初次登记建档")
-    return {"routed_to": data["county"]}
+    receipt = issue_receipt(ctx, data)
+    return {"routed_to": data["county"], "receipt_document_id": receipt.id}
+
+
+def issue_receipt(ctx, data: dict) -> Document:
+    """登记回执: on each submission (first or after 补正) a .docx listing the materials received, stored with the
+    case, hashed and audited ([JC] 第十条: the county receives the materials and reviews them)."""
+    from rules.documents import render_docx
+    from workflows.documents import add_generated_document
+    policy = ctx.settings["CITY_POLICY"]
+    earlier = db.session.execute(select(func.count(Document.id)).where(
+        Document.case_id == ctx.case.id, Document.kind == "registration_receipt")).scalar_one()
+    county = dict(counties(ctx.settings)).get(data["county"], "")
+    rows = []
+    for m in materials(ctx.settings):
+        needed = m.get("required") is True or bool(m.get("when") and data.get(m["when"]))
+        status = "已提交" if data.get(m["kind"]) is not None else ("未提交" if needed else "不适用")
+        rows.append({"title": m["title"], "status": status, "citation": policy.cite(m.get("source") or "")})
+    base = ctx.case.number or str(ctx.case.id)
+    number = base if not earlier else f"{base}-{earlier + 1}"
+    what = "补正材料" if earlier else "登记材料"
+    content = render_docx("registration_receipt", {
+        "bureau_name": policy.bureau_name, "receipt_number": number,
+        "agency": {"name": data["name"], "credit_code": data["credit_code"]},
+        "submitted_on": ctx.now, "materials": rows, "issued_on": ctx.now,
+        "outcome": f"{what}已收到，由{county}应急管理局审核，审核结果将在本平台告知。"
+                   "本回执仅证明材料已收到，不代表已登记建档。"})
+    suffix = "（补正）" if earlier else ""
+    return add_generated_document(ctx.case.id, kind="registration_receipt", content=content, content_type=DOCX,
+                                  filename=f"登记回执{suffix}-{data['name']}.docx", actor=ctx.actor)
 
 
 @service("correction_deadline")

@@ -13,8 +13,8 @@ from .process import ProcessVersion
 from .process_draft import ProcessDraft
 from .report import PeriodicReport
 from .sanctions import Bulletin, Listing
-from .spot_check import SpotCheckInspection, SpotCheckRound
 from .saved_filter import SavedFilter
+from .spot_check import SpotCheckInspection, SpotCheckRound
 from .staff import StaffCertificate, StaffMember
 from .supervision_records import DormancyNotice, InfoChange, ListSnapshot, PracticeNotice
 from .workbench import CaseCounter, Notification, TaskDraft

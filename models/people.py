@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import UTCDateTime, db
@@ -46,6 +47,8 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     email: Mapped[str | None] = mapped_column(String(254))  # notices by e-mail when set
     phone: Mapped[str | None] = mapped_column(String(32))  # notices by SMS when set and an SMS adapter is configured
+    # a one-time or reset password: every page leads to the change-password form until it is changed
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     unit: Mapped["Unit | None"] = relationship(lazy="joined")
     __table_args__ = (
@@ -103,3 +106,20 @@ class LoginLock(db.Model):
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AgencySignup(db.Model):
+    """An agency's self sign-up (机构自助注册): its account stays inactive until the e-mail link is followed."""
+
+    __tablename__ = "agency_signup"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    agency_name: Mapped[str] = mapped_column(String(200))
+    contact_name: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -53,7 +53,8 @@ def test_case_file_holds_timeline_documents_and_manifest(api_as, tmp_path):
         csv_text = zf.read("timeline.csv").decode("utf-8-sig")
     docs = manifest["documents"]
     assert {"timeline.json", "timeline.csv", "manifest.json"} <= names
-    assert len(docs) == 8 and any(d["generated"] and d["filename"] == "登记回执.docx" for d in docs)
+    assert len(docs) == 10 and any(d["generated"] and d["filename"] == "登记回执.docx" for d in docs)
+    assert sum(d["generated"] and d["kind"] == "registration_receipt" for d in docs) == 3  # 2 on submission
     assert {d["path"] for d in docs} <= names and set(manifest["files"]) == names - {"manifest.json"}
     stored = db.session.query(AuditEvent).filter_by(case_id=case_id).order_by(AuditEvent.seq).all()
     exported = stored.pop()  # the export itself is audited, after the file was built

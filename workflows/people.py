@@ -94,6 +94,9 @@ def authenticate(username: str, password: str) -> User:
         audit.record("login_failed", **who, detail={"reason": "bad_password" if user else "unknown_user"})
         raise NotAuthenticated(BAD_LOGIN)
     if not user.active:
+        from .accounts import pending_signups
+        if pending_signups([user.id]):
+            raise NotAuthenticated("账户尚未激活：请先点击注册时发送到您电子邮箱的验证链接")
         raise NotAuthenticated("账户已停用")
     user.failed_logins, user.locked_until = 0, None
     audit.record("login_succeeded", actor=user)

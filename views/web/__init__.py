@@ -17,8 +17,10 @@ from . import (  # noqa: F401
     printing,
     processes,
     reports,
+    signup,
     spot_checks,
     staff,
     supervision,
     tasks,
+    users,
 )

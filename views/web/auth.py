@@ -1,12 +1,14 @@
-"""Login and logout pages (CSRF-protected form, lockout), sign out everywhere and admin revocation."""
+"""Login and logout pages (CSRF-protected form, lockout), forced password change, sign out everywhere and admin
+revocation."""
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from models import User, db
 from views.security import login_checked, safe_next
 from views.tx import commits
-from workflows.errors import NotAllowed, NotAuthenticated, NotFound
-from workflows.people import end_session, revoke_access, set_user_active, start_session
+from workflows.accounts import change_password, disable_user_account
+from workflows.errors import InvalidInput, NotAllowed, NotAuthenticated, NotFound
+from workflows.people import end_session, revoke_access, start_session
 
 from . import web
 
@@ -27,9 +29,48 @@ def login():
             session["sid"] = sid
             session.permanent = True
             login_user(user)
+            if user.must_change_password:
+                flash("您使用的是初始密码或重置后的密码，请先设置新密码")
+                return redirect(url_for("web.change_password_page"))
             return redirect(safe_next(request.args.get("next")) or url_for("web.home"))
     return render_template("login.html", error=error, username=request.form.get("username", "")), \
         (401 if error else 200)
+
+
+# Pages a user holding a one-time password may open before changing it.
+_BEFORE_CHANGE = {"web.change_password_page", "web.logout", "web.logout_everywhere", "static"}
+
+
+@web.before_request
+def _password_change_first():
+    """A one-time or reset password opens nothing but the change-password form."""
+    if (request.endpoint not in _BEFORE_CHANGE and current_user.is_authenticated
+            and current_user.must_change_password):
+        return redirect(url_for("web.change_password_page"))
+    return None
+
+
+@web.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password_page():
+    """Set a new password (required after a one-time or reset password); other devices are signed out."""
+    errors = {}
+    if request.method == "POST":
+        user = current_user._get_current_object()
+        try:
+            change_password(user, request.form.get("current", ""), request.form.get("new", ""),
+                            request.form.get("confirm", ""))
+            revoke_access(user, reason="password_changed")
+            sid = start_session(user)
+            db.session.commit()
+        except InvalidInput as err:
+            db.session.rollback()
+            errors = err.errors
+        else:
+            session["sid"] = sid
+            flash("密码已修改；其他设备上的登录已全部退出")
+            return redirect(url_for("web.home"))
+    return render_template("account_password.html", errors=errors), (422 if errors else 200)
 
 
 @web.post("/logout")
@@ -73,7 +114,7 @@ def revoke_user_access(user_id: int):
     user = _target_user(user_id)
     revoke_access(user, actor=current_user, reason="admin")
     flash(f"已注销 {user.display_name} 的全部登录会话和访问令牌")
-    return redirect(url_for("web.home"))
+    return redirect(url_for("web.user_page", user_id=user.id))
 
 
 @web.post("/admin/users/<int:user_id>/disable")
@@ -82,9 +123,9 @@ def revoke_user_access(user_id: int):
 def disable_user(user_id: int):
     """Admin: disable an account; its sessions and tokens end at once."""
     user = _target_user(user_id)
-    set_user_active(user, False, actor=current_user)
+    disable_user_account(current_user, user)
     flash(f"已停用账户 {user.display_name}")
-    return redirect(url_for("web.home"))
+    return redirect(url_for("web.user_page", user_id=user.id))
 
 
 @web.get("/")
