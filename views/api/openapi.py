@@ -21,6 +21,7 @@ _SCHEMAS = ["TokenIn", "TokenOut", "UnitOut", "TaskOut", "TableOut", "TaskDetail
 _ERRORS = {
     "400": "请求无效（如 CSRF 校验失败）", "401": "未登录或令牌无效", "403": "无权执行此操作",
     "404": "资源不存在", "409": "状态已变化或他人已先办理", "422": "提交的内容有误（errors 按字段列出）",
+    "429": "请求过于频繁（未登录的写操作按来源地址限流）",
 }
 
 
@@ -46,6 +47,7 @@ def _error_codes(method: str, op: dict, rule) -> list[str]:
         codes.append("404")
     if method in ("post", "put", "patch", "delete"):
         codes += ["400", "409"] if op["security"] else ["400"]
+        codes.append("429")  # a write without a valid login is rate-limited per address (views/security.py)
     return codes
 
 
