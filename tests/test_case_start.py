@@ -81,3 +81,26 @@ def test_a_started_registration_can_be_withdrawn_by_its_starter_with_a_reason(cl
     ev = db.session.query(AuditEvent).filter_by(case_id=case_id, action="case_withdrawn").one()
     assert "重复发起" in ev.detail
     assert client.post(f"/cases/{case_id}/withdraw", data={"reason": "再次"}).status_code in (403, 409)
+
+
+def test_an_expert_who_submits_goes_to_the_inbox_with_the_message_not_to_a_forbidden_case(api_as, client):
+    """Issue 9: after completing, go where the user may be (an expert may not open the case page)."""
+    from freezegun import freeze_time
+
+    from tests.grading_factories import entry_of, open_round, self_payload
+    from tests.sanctions_factories import complete, task_of
+    with freeze_time("2026-11-23 09:00:00+08:00"):
+        agency_api, agency = registered_agency(api_as)
+        city = open_round(api_as, [agency], dates=("2026-12-10", "2026-12-20", "2027-01-15"))
+        complete(agency_api, "self_assessment", self_payload("linyi/grading_sheet"))
+        experts = [api_as("expert", name=f"专家{i}") for i in range(2)]
+        case_id = entry_of(agency).case_id
+        complete(city, "form_panel", {"panel": [e.user.id for e in experts], "lead": experts[0].user.id}, case_id)
+        task = task_of(experts[0], "expert_scoring", case_id)
+        prefill = experts[0].get(f"/api/tasks/{task['id']}").get_json()["prefill"]
+        _login(client, experts[0].user)
+        form = {k: ("on" if v is True else v) for k, v in prefill.items() if v not in (False, None, "")}
+        res = client.post(f"/tasks/{task['id']}", data=form)
+        assert res.status_code == 302 and res.headers["Location"].endswith("/inbox")
+        page = client.get("/inbox").get_data(as_text=True)
+        assert "已办理" in page and "无权" not in page

@@ -56,3 +56,46 @@ def test_agency_submits_county_approves_directory_lists(live_app, page, tmp_path
     page.goto(f"{base}/public/directory")
     assert "晋城市浏览器测试安全咨询有限公司" in page.inner_text("table")
     page.screenshot(path=str(tmp_path / "directory.png"))
+
+
+def test_county_re_review_after_a_correction_opens_empty_beside_the_first_decision(live_app, page):
+    """Issue 9: the second review opens with no decision selected and an empty opinion; the first review is
+    shown read-only above the form; the agency's correction opened with its own application."""
+    from workflows.cases import start_case
+    from workflows.documents import upload_document
+    from workflows.queries import case_open_tasks
+    from workflows.tasks import complete_task
+    from tests.factories import REQUIRED_KINDS, application
+    with live_app.app_context():
+        agency = create_user("jigou2", PASSWORD, role="agency", display_name="机构经办人")
+        reviewer = create_user("shenhe2", PASSWORD, role="county_official", unit_code="140502",
+                               display_name="城区审核员甲")
+        db.session.commit()
+        case = start_case(agency, "registration")
+        db.session.flush()
+        data = application("140502", 88)
+        for kind in REQUIRED_KINDS:
+            data[kind] = upload_document(agency, case, filename=f"{kind}.pdf", content=PDF, kind=kind).id
+        complete_task(agency, case_open_tasks(case.id)[0][0].id, data)
+        review = case_open_tasks(case.id)[0][0]
+        complete_task(reviewer, review.id, {"decision": "return", "opinion": "营业执照复印件不清晰，请补正后重新提交"})
+        db.session.commit()
+    base = live_app.config["LIVE_URL"]
+    login(page, base, "jigou2", PASSWORD)
+    page.click("text=退回补正")
+    page.wait_for_selector("form.task-form")
+    assert page.input_value("#f_name") == "晋城市安泰安全技术服务有限公司88"  # its own words carried over
+    assert "请补正后重新提交" not in page.inner_text("form.task-form")
+    page.click("form.task-form button.primary")
+    page.wait_for_selector("text=已办理")
+    logout(page)
+    login(page, base, "shenhe2", PASSWORD)
+    page.goto(f"{base}/inbox")
+    page.click("text=县级审核登记材料")
+    page.wait_for_selector("form.task-form")
+    form = page.inner_text("form.task-form")
+    assert "请补正后重新提交" not in form
+    assert page.locator("form.task-form input[name=decision]:checked").count() == 0
+    assert page.input_value("#f_opinion") == ""
+    earlier = page.inner_text("section.card:has-text('此前的')")
+    assert "城区审核员甲" in earlier and "请补正后重新提交" in earlier
