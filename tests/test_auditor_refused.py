@@ -8,6 +8,7 @@ from tests.test_registration import COUNTY, review_task, submit
 NOT_ACTIONS = {"web.login", "web.logout", "api.create_token",  # signing in and out acts on no case
                "web.logout_everywhere", "api.delete_current_token",  # nor does ending one's own access
                "public_grading.objection",  # a public form anyone may use, without logging in
+               "web.signup_page",  # an agency's own sign-up (a logged-in user is sent home; no case is touched)
                # marking one's own notices read changes nothing of any case
                "api.post_notification_read", "api.post_notifications_read_all", "web.open_notification",
                "web.read_all_notifications"}

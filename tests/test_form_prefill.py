@@ -58,3 +58,23 @@ def test_no_form_opens_with_values_it_does_not_declare(app, api_as):
     task = db.session.query(OpenTask).filter_by(case_id=case_id).one()
     from views.forms import prefill_for
     assert prefill_for(task) == {}
+
+
+def test_the_submission_a_decision_is_about_is_shown_in_words_not_codes(api_as, client):
+    """Issue 9: the leader's approval shows the draft's grounds by title and its time as entered, not
+    'JC-17-1' or '2026-11-23T09:30'."""
+    from freezegun import freeze_time
+
+    from tests.factories import PASSWORD
+    from tests.sanctions_factories import registered_agency, task_of
+    from tests.test_interview import _open
+    with freeze_time("2026-11-20 09:00:00+08:00"):
+        _, agency = registered_agency(api_as)
+        _, leader, case_id = _open(api_as, agency)
+        task = task_of(leader, "approve_notice", case_id)
+        assert client.post("/login", data={"username": leader.user.username, "password": PASSWORD}).status_code == 302
+        page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    shown = page[page.index("<h2>约谈通知书</h2>"):]
+    shown = shown[:shown.index("</section>")]
+    assert "JC-17" not in shown and "T09:30" not in shown, shown
+    assert "09:30" in shown

@@ -210,7 +210,7 @@ def test_directory_shows_the_final_grade_and_the_services_a_poor_grade_bars(tmp_
         poor = client.get(f"/public/directory/{rows[1]}").get_data(as_text=True)
         for service in ("行政许可", "三同时审查", "标准化评审", "双体系建设", "全要素评价", "企业诊断性检查"):
             assert service in poor
-        assert "[LY22] 六(三)" in poor
+        assert "《临沂市安全生产技术服务机构管理实施方案》六(三)" in poor and "[LY22]" not in poor
         db.engine.dispose()
 
 

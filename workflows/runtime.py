@@ -25,7 +25,8 @@ from .script_limits import ScriptLimitExceeded, end_step_limit, start_step_limit
 from .service_levels import service_deadline
 
 COUNTY_ROLES = {"county_official", "agency"}
-RETURNING_ROLES = {"county_official", "city_official", "leader"}  # a step they decided before comes back to them
+RETURNING_ROLES = {"county_official", "city_official", "leader"}  # what they returned comes back to them
+RETURN_DECISIONS = {"return"}  # the decision value by which a reviewer sends a case back for correction
 
 
 def latest_version(process_key: str) -> ProcessVersion:
@@ -236,7 +237,10 @@ def previous_holder(case_id: int, bpmn_id: str, role: str, unit: str | None) -> 
         AuditEvent.case_id == case_id, AuditEvent.action == "task_completed", AuditEvent.role == role)
         .order_by(AuditEvent.seq.desc())).all()
     for actor_id, detail in rows:
-        if json.loads(detail).get("task") == bpmn_id and actor_id is not None:
+        event = json.loads(detail)
+        if event.get("task") == bpmn_id and actor_id is not None:
+            if (event.get("submitted") or {}).get("decision") not in RETURN_DECISIONS:
+                return None  # only what the reviewer sent back for correction comes back to them
             user = db.session.get(User, actor_id)
             if user is not None and user.active and user.role == role and (unit is None or user.unit_code == unit):
                 return user.id

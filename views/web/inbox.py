@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from handlers import PROCESSES
 from views.tx import commits
 from workflows.batch_claim import claim_tasks
-from workflows.errors import InvalidInput, NotFound
+from workflows.errors import InvalidInput, NotAllowed, NotFound
 from workflows.labels import label
 from workflows.queries import inbox_counts
 from workflows.saved_filters import KEYS, delete_filter, list_filters, save_filter
@@ -52,6 +52,9 @@ def inbox_page():
 
 
 
+READ_ONLY_ROLES = ("auditor", "admin", "process_owner")  # they hold no tasks
+
+
 @web.post("/inbox/claim")
 @login_required
 @commits
@@ -59,6 +62,8 @@ def inbox_claim():
     """认领 one task (its row's button) or the ticked ones (批量认领); each task has one winner."""
     ids = [request.form["one"]] if request.form.get("one") else request.form.getlist("task_ids")
     ids = [i for i in ids if i and len(i) <= 36][:100]
+    if current_user.role in READ_ONLY_ROLES:
+        raise NotAllowed("您的角色不办理任务，不能认领")
     if not ids:
         flash("请先勾选要认领的任务")
         return redirect(url_for("web.inbox_page", **_back()))
