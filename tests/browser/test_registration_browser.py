@@ -61,11 +61,11 @@ def test_agency_submits_county_approves_directory_lists(live_app, page, tmp_path
 def test_county_re_review_after_a_correction_opens_empty_beside_the_first_decision(live_app, page):
     """Issue 9: the second review opens with no decision selected and an empty opinion; the first review is
     shown read-only above the form; the agency's correction opened with its own application."""
+    from tests.factories import REQUIRED_KINDS, application
     from workflows.cases import start_case
     from workflows.documents import upload_document
     from workflows.queries import case_open_tasks
     from workflows.tasks import complete_task
-    from tests.factories import REQUIRED_KINDS, application
     with live_app.app_context():
         agency = create_user("jigou2", PASSWORD, role="agency", display_name="机构经办人")
         reviewer = create_user("shenhe2", PASSWORD, role="county_official", unit_code="140502",
