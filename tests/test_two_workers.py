@@ -78,7 +78,7 @@ def test_claim_and_complete_through_two_worker_processes_have_one_winner(app, ap
         task = review_task(claimer, case_id)
         barrier, out = threading.Barrier(2), {}
 
-        def act(name, url, token, body):
+        def act(name, url, token, body, barrier=barrier, out=out):
             barrier.wait()
             out[name] = _post(url, token, body)
 
