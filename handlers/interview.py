@@ -334,10 +334,18 @@ def publish_interview_bulletin(ctx, data: dict) -> dict:
     return {"published": True}
 
 
+def _referral_facts(data: dict) -> str:
+    """What the listing investigation starts from: the notice's facts, the problems recorded at the interview
+    and the reviewer's reason for referring (each as written, joined as sentences)."""
+    parts = [("约谈事实与证据", data.get("evidence")), ("约谈发现的问题", data.get("problems")),
+             ("移送理由", data.get("opinion"))]
+    return "\n".join(f"{title}：{str(text).strip()}" for title, text in parts if text and str(text).strip())
+
+
 @service("refer_to_blacklist")
 def refer_to_blacklist(ctx, data: dict) -> dict:
     """Rejected rectification referred to the listing process (a linked case)."""
     link = links.request_case("blacklist", agency_id=data["agency_id"], ground="interview_referral",
                               origin_case_id=ctx.case.id, actor=ctx.actor,
-                              variables={"referral_facts": data.get("opinion", "")})
+                              variables={"referral_facts": _referral_facts(data)})
     return {"link_id": link.id, "blacklist_case_id": link.target_case_id}

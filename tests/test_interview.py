@@ -103,6 +103,24 @@ def test_rejected_rectification_refers_to_blacklist_process(api_as):
     assert db.session.get(Case, case_id).outcome == "referred"
     link = db.session.query(CaseLink).filter_by(origin_case_id=case_id).one()
     assert link.target_process == "blacklist" and link.agency_id == agency_row.id
+    target_case_id = link.target_case_id
+    # issue 9: the listing case arrives with the agency selected, the interview's facts and its evidence,
+    # and each case names the other
+    with freeze_time("2026-11-23 10:00:00+08:00"):
+        city = api_as("city_official", name="周科长")
+        task = task_of(city, "investigate", target_case_id)
+        prefill = city.get(f"/api/tasks/{task['id']}").get_json()["prefill"]
+        assert prefill["agency_id"] == agency_row.id and "整改材料虚假" in prefill["facts"]
+        assert "约谈事实与证据" in prefill["facts"]
+        origin_docs = {d.sha256 for d in db.session.query(Document).filter_by(case_id=case_id)}
+        carried = {d.sha256 for d in db.session.query(Document).filter_by(case_id=target_case_id)}
+        assert origin_docs and origin_docs <= carried
+        from tests.factories import PASSWORD
+        web = city.client
+        web.post("/login", data={"username": city.user.username, "password": PASSWORD})
+        assert f"/cases/{target_case_id}" in web.get(f"/cases/{case_id}").get_data(as_text=True)
+        assert f"/cases/{case_id}" in web.get(f"/cases/{target_case_id}").get_data(as_text=True)
+        web.post("/logout")
 
 
 def test_interview_opened_by_another_process_through_a_link(api_as, app):

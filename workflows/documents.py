@@ -79,6 +79,20 @@ def _store(case_id: int, *, kind: str, filename: str, content: bytes, content_ty
     return doc
 
 
+def carry_documents(origin_case_id: int, target_case_id: int, actor=None) -> list[Document]:
+    """A follow-up case (e.g. a listing referred by an interview) starts with the origin's evidence: each
+    document copied with its hash, so both cases hold what was relied on. Confidential files (objectors',
+    complainants') stay where they are."""
+    from sqlalchemy import select
+
+    from .privacy import CONFIDENTIAL_KINDS
+    docs = db.session.execute(select(Document).where(Document.case_id == origin_case_id)
+                              .order_by(Document.id)).scalars().all()
+    return [_store(target_case_id, kind=d.kind, filename=d.filename, content=d.content,
+                   content_type=d.content_type, actor=actor, generated=d.generated)
+            for d in docs if d.kind not in CONFIDENTIAL_KINDS]
+
+
 def readable_document(user, doc: Document | None, case) -> Document:
     """A document the user may download."""
     from .privacy import document_hidden

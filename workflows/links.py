@@ -55,6 +55,9 @@ def _start(link: CaseLink, actor) -> None:
                                credit_code=agency.credit_code if agency else None)
     case = step.save()
     link.target_case_id, link.status = case.id, "started"
+    if link.origin_case_id and detail.get("variables", {}).get("carry_evidence", True):
+        from .documents import carry_documents
+        carry_documents(link.origin_case_id, case.id, actor)
     audit.record("case_linked", actor=actor, case_id=case.id,
                  detail={"origin_case_id": link.origin_case_id, "ground": link.ground, "link_id": link.id})
 

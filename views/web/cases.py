@@ -168,7 +168,23 @@ def case_page(case_id: int):
     data = case_data(case)
     return render_template("case.html", case=case, tasks=case_open_tasks(case.id), documents=case_documents(case.id, current_user),
                            events=events, data=data, tables=case_tables(case, data),
-                           can_withdraw=can_withdraw(current_user, case))
+                           can_withdraw=can_withdraw(current_user, case), linked=_linked(case))
+
+
+def _linked(case) -> list[dict]:
+    """The cases this one opened or was opened by, both ways, that the user may see (one query)."""
+    from workflows.access import can_see_case
+    from workflows.links import links_of
+    links = links_of(case.id)
+    ids = {i for link in links for i in (link.origin_case_id, link.target_case_id) if i and i != case.id}
+    others = {c.id: c for c in db.session.execute(db.select(Case).where(Case.id.in_(ids))).scalars()} if ids else {}
+    out = []
+    for link in links:
+        other_id = link.target_case_id if link.origin_case_id == case.id else link.origin_case_id
+        other = others.get(other_id)
+        if other is not None and can_see_case(current_user, other):
+            out.append({"case": other, "direction": "由本案件发起" if link.origin_case_id == case.id else "发起本案件"})
+    return out
 
 
 def case_tables(case, data: dict) -> list[dict]:
