@@ -273,3 +273,24 @@ def test_report_policy_is_checked_on_load(tmp_path):
     with pytest.raises(PolicyError, match="names no document tag"):
         load_city("wujin", root=root)
     clear_cache()
+
+
+def test_a_city_official_opens_a_period_from_the_page_and_a_lapsed_rule_is_flagged(api_as, client):
+    """No shell needed: the overview has the button; after [JC] 第二十二条's two years the page warns."""
+    from freezegun import freeze_time
+
+    from models import Case, db
+    from tests.factories import PASSWORD
+    from tests.sanctions_factories import registered_agency
+    with freeze_time("2026-12-20 09:00:00+08:00"):
+        registered_agency(api_as)
+    with freeze_time("2027-01-05 09:00:00+08:00"):
+        city, agency = api_as("city_official"), api_as("agency", name="另一机构")
+        client.post("/login", data={"username": agency.user.username, "password": PASSWORD})
+        assert client.post("/reports/open", data={"period": "2026"}).status_code == 403
+        client.post("/logout")
+        client.post("/login", data={"username": city.user.username, "password": PASSWORD})
+        page = client.get("/reports?period=2026").get_data(as_text=True)
+        assert "立即发起" in page and "flask --app" not in page and "已过有效期" in page
+        assert client.post("/reports/open", data={"period": "2026"}).status_code == 302
+        assert db.session.query(Case).filter_by(process_key="periodic_report").count() == 1

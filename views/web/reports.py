@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from rules.report_table import XLSX, import_xlsx, template_xlsx
 from views.forms import form_fields, form_values
+from views.tx import commits
 from workflows.errors import InvalidInput, NotAllowed
 from workflows.reports import period_reports, report_policy
 from workflows.tasks import get_open_task
@@ -58,6 +59,25 @@ def reports_page():
         rows = period_reports(period)
     except ValueError as err:
         raise InvalidInput(str(err), {"period": [str(err)]}) from None
-    return render_template("reports/overview.html", policy=policy, period=policy.normalize(period),
+    from workflows.reports import rules_warning
+    label = policy.normalize(period)
+    return render_template("reports/overview.html", policy=policy, period=label,
                            period_name=policy.period_name(period), rows=rows,
-                           city=current_app.config["CITY_POLICY"])
+                           city=current_app.config["CITY_POLICY"], warning=rules_warning(label),
+                           may_open=current_user.role in ("city_official", "leader"))
+
+
+@web.post("/reports/open")
+@login_required
+@commits
+def open_reports():
+    """A city official opens the period's report cases now (the scheduler does it after the period ends)."""
+    from flask import flash, redirect, url_for
+
+    from workflows.reports import open_period_reports
+    if current_user.role not in ("city_official", "leader"):
+        raise NotAllowed("只有市级监管人员可以发起定期报告")
+    period = request.form.get("period", "")
+    opened = open_period_reports(period, current_user)
+    flash(f"已为 {len(opened)} 家机构发起{report_policy().period_name(period)}报告")
+    return redirect(url_for("web.reports_page", period=period))
