@@ -59,3 +59,28 @@ def login(page, base: str, username: str, password: str) -> None:
 
 def logout(page) -> None:
     page.click("header button.link")
+
+
+def returned_registration(app, agency_username: str, reviewer_username: str, n: int, reviewer_name: str,
+                          opinion: str) -> None:
+    """An agency's submitted registration that a 城区 reviewer returned for correction (through the verbs)."""
+    from tests.factories import PASSWORD, PDF, REQUIRED_KINDS, application
+    from workflows.cases import start_case
+    from workflows.documents import upload_document
+    from workflows.people import create_user
+    from workflows.queries import case_open_tasks
+    from workflows.tasks import complete_task
+    with app.app_context():
+        agency = create_user(agency_username, PASSWORD, role="agency", display_name="机构经办人")
+        reviewer = create_user(reviewer_username, PASSWORD, role="county_official", unit_code="140502",
+                               display_name=reviewer_name)
+        db.session.commit()
+        case = start_case(agency, "registration")
+        db.session.flush()
+        data = application("140502", n)
+        for kind in REQUIRED_KINDS:
+            data[kind] = upload_document(agency, case, filename=f"{kind}.pdf", content=PDF, kind=kind).id
+        complete_task(agency, case_open_tasks(case.id)[0][0].id, data)
+        review = case_open_tasks(case.id)[0][0]
+        complete_task(reviewer, review.id, {"decision": "return", "opinion": opinion})
+        db.session.commit()

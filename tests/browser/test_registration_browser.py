@@ -2,7 +2,7 @@
 import pytest
 
 from models import db
-from tests.browser.conftest import login, logout
+from tests.browser.conftest import login, logout, returned_registration
 from tests.factories import PASSWORD, PDF, credit_code
 from workflows.people import create_user
 
@@ -61,25 +61,7 @@ def test_agency_submits_county_approves_directory_lists(live_app, page, tmp_path
 def test_county_re_review_after_a_correction_opens_empty_beside_the_first_decision(live_app, page):
     """Issue 9: the second review opens with no decision selected and an empty opinion; the first review is
     shown read-only above the form; the agency's correction opened with its own application."""
-    from tests.factories import REQUIRED_KINDS, application
-    from workflows.cases import start_case
-    from workflows.documents import upload_document
-    from workflows.queries import case_open_tasks
-    from workflows.tasks import complete_task
-    with live_app.app_context():
-        agency = create_user("jigou2", PASSWORD, role="agency", display_name="机构经办人")
-        reviewer = create_user("shenhe2", PASSWORD, role="county_official", unit_code="140502",
-                               display_name="城区审核员甲")
-        db.session.commit()
-        case = start_case(agency, "registration")
-        db.session.flush()
-        data = application("140502", 88)
-        for kind in REQUIRED_KINDS:
-            data[kind] = upload_document(agency, case, filename=f"{kind}.pdf", content=PDF, kind=kind).id
-        complete_task(agency, case_open_tasks(case.id)[0][0].id, data)
-        review = case_open_tasks(case.id)[0][0]
-        complete_task(reviewer, review.id, {"decision": "return", "opinion": "营业执照复印件不清晰，请补正后重新提交"})
-        db.session.commit()
+    returned_registration(live_app, "jigou2", "shenhe2", 88, "城区审核员甲", "营业执照复印件不清晰，请补正后重新提交")
     base = live_app.config["LIVE_URL"]
     login(page, base, "jigou2", PASSWORD)
     page.click("text=退回补正")
